@@ -1,0 +1,26 @@
+/** Authentication and authorization as pluggable steps of the request pipeline. */
+import type { TLSSocket } from 'node:tls';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestInfo } from '../request-info.ts';
+import type { UserInfo } from '../types/storage.ts';
+
+/** What an authenticator may look at: the TLS connection and the headers. */
+export interface AuthenticationInput {
+  socket: TLSSocket | undefined;
+  headers: IncomingHttpHeaders;
+  /** Every value of a header that may repeat (X-Remote-Group), not joined with ", ". */
+  headerValues(name: string): string[];
+}
+
+/** Returns the user, or undefined when this authenticator does not recognise the request. */
+export type Authenticator = (input: AuthenticationInput) => Promise<UserInfo | undefined>;
+
+export interface AuthorizationDecision {
+  allowed: boolean;
+  reason?: string;
+}
+
+export type Authorizer = (user: UserInfo, info: RequestInfo) => Promise<AuthorizationDecision>;
+
+/** Standalone mode: every authenticated user may do everything. */
+export const allowAll: Authorizer = async () => ({ allowed: true });

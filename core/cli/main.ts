@@ -1,0 +1,84 @@
+/** `kindred serve` and `kindred validate`. Returns the process exit code. */
+import { resolve } from 'node:path';
+import { findConfig, loadConfig } from '../../config/index.ts';
+import { resolveBuiltinPlugin } from '../../plugins/index.ts';
+import { createLogger } from '../logger.ts';
+import { ConfigInvalidError, startKindred } from '../kindred.ts';
+import { parseServeFlags, parseValidateFlags, USAGE, UsageError } from './flags.ts';
+
+async function configPath(flag: string | undefined): Promise<string> {
+  if (flag) return resolve(flag);
+  const found = await findConfig(process.cwd());
+  if (!found) throw new UsageError('no config found: pass --config FILE or create kindred.config.yaml');
+  return found;
+}
+
+async function serve(args: string[]): Promise<number> {
+  const flags = parseServeFlags(args);
+  const log = createLogger();
+  const running = await startKindred({
+    configPath: await configPath(flags.config),
+    port: flags.securePort,
+    host: flags.bindAddress,
+    log,
+    ...(flags.tlsCertFile ? { tlsCertFile: flags.tlsCertFile, tlsPrivateKeyFile: flags.tlsPrivateKeyFile! } : {}),
+    ...(flags.writeKubeconfig ? { kubeconfigPath: resolve(flags.writeKubeconfig) } : {}),
+  });
+  if (flags.writeKubeconfig) {
+    process.stdout.write(`kindred is serving at ${running.url}\nPoint kubectl at it with:\n  kubectl --kubeconfig ${resolve(flags.writeKubeconfig)} api-resources\n`);
+  } else {
+    process.stdout.write(`kindred is serving at ${running.url}\n`);
+  }
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      log.info({}, 'shutting down');
+      void running.stop().then(done);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+async function validate(args: string[]): Promise<number> {
+  const flags = parseValidateFlags(args);
+  const path = await configPath(flags.config);
+  const result = await loadConfig({ path }, resolveBuiltinPlugin);
+  if (result.ok) {
+    process.stdout.write(`${path}: valid (${result.kinds.length} kinds)\n`);
+    return 0;
+  }
+  process.stderr.write(`${path}: ${result.errors.length} error(s)\n`);
+  for (const error of result.errors) process.stderr.write(`  ${error.path}: ${error.message}\n`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(args);
+      case 'validate':
+        return await validate(args);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`kindred: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigInvalidError) {
+      process.stderr.write(`kindred: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Field errors in the shape of apimachinery's `pkg/util/validation/field` errors: a type,
+ * a field path and a detail. `fieldErrorBody` renders what kube-apiserver puts in a
+ * Status cause's message; `fieldErrorText` is the full line kubectl prints.
+ */
+import type { StoreErrorCause } from './types/errors.ts';
+
+export type FieldErrorType = 'Invalid' | 'Required' | 'NotSupported' | 'Duplicate' | 'Forbidden' | 'TooLong' | 'TooMany';
+
+export interface FieldError {
+  type: FieldErrorType;
+  field: string;
+  value?: unknown;
+  detail?: string;
+  /** For NotSupported: the values that are. */
+  supported?: string[];
+}
+
+const reasons: Record<FieldErrorType, string> = {
+  Invalid: 'FieldValueInvalid',
+  Required: 'FieldValueRequired',
+  NotSupported: 'FieldValueNotSupported',
+  Duplicate: 'FieldValueDuplicate',
+  Forbidden: 'FieldValueForbidden',
+  TooLong: 'FieldValueTooLong',
+  TooMany: 'FieldValueTooMany',
+};
+
+/** How field.Error prints a bad value: strings quoted, numbers and booleans bare, the rest as JSON. */
+export function formatBadValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (value === undefined) return 'null';
+  return JSON.stringify(value);
+}
+
+export function fieldErrorBody(error: FieldError): string {
+  const detail = error.detail ? `: ${error.detail}` : '';
+  switch (error.type) {
+    case 'Invalid':
+      return `Invalid value: ${formatBadValue(error.value)}${detail}`;
+    case 'Required':
+      return `Required value${detail}`;
+    case 'NotSupported': {
+      const supported = (error.supported ?? []).map((s) => JSON.stringify(s)).join(', ');
+      return `Unsupported value: ${formatBadValue(error.value)}${supported ? `: supported values: ${supported}` : ''}`;
+    }
+    case 'Duplicate':
+      return `Duplicate value: ${formatBadValue(error.value)}`;
+    case 'Forbidden':
+      return `Forbidden${detail}`;
+    case 'TooLong':
+      return `Too long${detail}`;
+    case 'TooMany':
+      return `Too many${detail}`;
+  }
+}
+
+export function fieldErrorText(error: FieldError): string {
+  return error.field ? `${error.field}: ${fieldErrorBody(error)}` : fieldErrorBody(error);
+}
+
+export function toCause(error: FieldError): StoreErrorCause {
+  return { reason: reasons[error.type], message: fieldErrorBody(error), field: error.field };
+}
+
+/** Like utilerrors.NewAggregate(...).Error(): one message alone, several in brackets. */
+export function aggregateText(messages: string[]): string {
+  return messages.length === 1 ? messages[0]! : `[${messages.join(', ')}]`;
+}

@@ -1,0 +1,43 @@
+/** POST on a collection. */
+import { isStoreError } from '../types/errors.ts';
+import type { KubeObject } from '../types/object.ts';
+import { badRequest, invalid, toStatusError } from '../status.ts';
+import { negotiateResource } from '../negotiation.ts';
+import { prepareForCreate, validateObjectMeta } from '../metadata.ts';
+import { asKubeObject, decodeObjectBody } from './decode.ts';
+import { parseWriteOptions } from './options.ts';
+import { encodeOne } from './present.ts';
+import { refOf, storeContext, type Reply, type ResourceRequest } from './request.ts';
+
+// A generated name may collide; kube-apiserver tries again a few times (registry/store.go).
+const GENERATE_NAME_ATTEMPTS = 5;
+
+export async function createObject(req: ResourceRequest): Promise<Reply> {
+  const representation = negotiateResource(req.accept, { list: false, read: false });
+  const options = parseWriteOptions(req.info.query, 'CreateOptions');
+  const resource = req.resource;
+  const incoming = asKubeObject(req, await decodeObjectBody(req));
+  if (incoming.metadata.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
+  const hasStatus = resource.version.subresources.status !== undefined;
+  for (let attempt = 1; ; attempt++) {
+    const prepared: KubeObject = prepareForCreate(incoming, req.now(), hasStatus);
+    const errors = validateObjectMeta(prepared, { namespaced: resource.namespaced });
+    if (incoming.metadata.generateName && !incoming.metadata.name) {
+      // Report generateName problems against the field the client set.
+      for (const e of errors) if (e.field === 'metadata.name') e.field = 'metadata.generateName';
+    }
+    if (errors.length > 0) {
+      throw invalid({ group: resource.group, kind: resource.kind.names.kind, name: prepared.metadata.name ?? '' }, errors);
+    }
+    try {
+      const created = await resource.store.create(prepared, { ...storeContext(req), dryRun: options.dryRun });
+      return { status: 201, body: encodeOne(req, representation, created) };
+    } catch (error) {
+      const collided = isStoreError(error) && error.reason === 'AlreadyExists' && !incoming.metadata.name;
+      if (!collided || attempt >= GENERATE_NAME_ATTEMPTS) {
+        // The name is in the body, not the URL: word the Status with it here.
+        throw isStoreError(error) ? toStatusError(error, refOf(req, prepared.metadata.name), () => {}) : error;
+      }
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Request bodies: JSON (or an empty Content-Type, which kube treats as JSON) and YAML for
+ * objects, DeleteOptions bodies, and the checks every written object passes before core
+ * looks at it (apiVersion, kind, name and namespace against the URL).
+ */
+import { parse as parseYaml } from 'yaml';
+import type { KubeObject } from '../types/object.ts';
+import { StatusError, badRequest, unsupportedMediaType } from '../status.ts';
+import type { ResourceRequest } from './request.ts';
+
+export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml'];
+
+export function parseJsonOrYaml(text: string, yaml: boolean): unknown {
+  try {
+    return yaml ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`the body of the request could not be decoded: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+export async function decodeObjectBody(req: ResourceRequest): Promise<unknown> {
+  const type = req.contentType;
+  if (type !== '' && type !== 'application/json' && type !== 'application/yaml') {
+    throw unsupportedMediaType(type, OBJECT_MEDIA_TYPES);
+  }
+  const raw = (await req.body()).toString('utf8');
+  if (raw.trim() === '') throw badRequest('the body of the request was empty');
+  return parseJsonOrYaml(raw, type === 'application/yaml');
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks a decoded body is an object of this endpoint's kind and fills in what the URL says.
+ * `urlName` is the name in the path (update, patch), which the body must agree with.
+ */
+export function asKubeObject(req: ResourceRequest, value: unknown, urlName?: string): KubeObject {
+  if (!isPlainObject(value)) throw badRequest('the body of the request must be a JSON object');
+  const resource = req.resource;
+  const kind = value.kind;
+  const apiVersion = value.apiVersion;
+  if (typeof kind !== 'string' || kind === '') {
+    throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(value).slice(0, 200)}'`);
+  }
+  if (apiVersion !== resource.apiVersion) {
+    throw badRequest(
+      `the API version in the data (${String(apiVersion ?? '')}) does not match the expected API version (${resource.apiVersion})`,
+    );
+  }
+  if (kind !== resource.kind.names.kind) {
+    throw badRequest(`the kind in the data (${kind}) does not match the expected kind (${resource.kind.names.kind})`);
+  }
+  const metadata = value.metadata ?? {};
+  if (!isPlainObject(metadata)) throw badRequest('metadata must be an object');
+  const object = { ...value, metadata: { ...metadata } } as KubeObject;
+  const pathNamespace = req.info.namespace;
+  if (resource.namespaced) {
+    if (object.metadata.namespace && object.metadata.namespace !== pathNamespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    object.metadata.namespace = pathNamespace!;
+  }
+  if (urlName !== undefined) {
+    if (object.metadata.name && object.metadata.name !== urlName) {
+      throw badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${urlName})`);
+    }
+    object.metadata.name = urlName;
+  }
+  return object;
+}
+
+export interface DeleteOptionsBody {
+  dryRun: boolean;
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  preconditions: { uid?: string; resourceVersion?: string };
+}
+
+/** DeleteOptions from the body (kubectl sends one) or, without a body, from the query. */
+export async function decodeDeleteOptions(req: ResourceRequest): Promise<DeleteOptionsBody> {
+  const raw = (await req.body()).toString('utf8').trim();
+  let body: Record<string, unknown> = {};
+  if (raw !== '') {
+    const parsed = parseJsonOrYaml(raw, req.contentType === 'application/yaml');
+    if (!isPlainObject(parsed)) throw badRequest('DeleteOptions must be an object');
+    body = parsed;
+  }
+  const query = req.info.query;
+  const dryRun = Array.isArray(body.dryRun) ? (body.dryRun as unknown[]) : query.getAll('dryRun');
+  const bad = dryRun.find((d) => d !== 'All');
+  if (bad !== undefined) {
+    throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: ${JSON.stringify(bad)}: supported values: "All"`, {
+      group: 'meta.k8s.io',
+      kind: 'DeleteOptions',
+      name: '',
+      causes: [{ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(bad)}: supported values: "All"`, field: 'dryRun' }],
+    });
+  }
+  let policy = (body.propagationPolicy ?? query.get('propagationPolicy') ?? undefined) as string | undefined;
+  if (policy === undefined && (body.orphanDependents === true || query.get('orphanDependents') === 'true')) policy = 'Orphan';
+  if (policy !== undefined && policy !== 'Foreground' && policy !== 'Background' && policy !== 'Orphan') {
+    throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`, {
+      group: 'meta.k8s.io',
+      kind: 'DeleteOptions',
+      name: '',
+      causes: [{ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(policy)}`, field: 'propagationPolicy' }],
+    });
+  }
+  const pre = isPlainObject(body.preconditions) ? body.preconditions : {};
+  const preconditions: DeleteOptionsBody['preconditions'] = {};
+  if (typeof pre.uid === 'string' && pre.uid) preconditions.uid = pre.uid;
+  if (typeof pre.resourceVersion === 'string' && pre.resourceVersion) preconditions.resourceVersion = pre.resourceVersion;
+  const options: DeleteOptionsBody = { dryRun: dryRun.length > 0, preconditions };
+  if (policy) options.propagationPolicy = policy;
+  return options;
+}

@@ -1,0 +1,30 @@
+/** GET of a collection: selectors and paging applied by core over the store's list. */
+import type { KubeObject } from '../types/object.ts';
+import { negotiateResource } from '../negotiation.ts';
+import { parseSelection, type Selection } from '../selection.ts';
+import { compareObjects, cutPage, decodeContinue } from '../paging.ts';
+import { parseListOptions } from './options.ts';
+import { encodeList } from './present.ts';
+import { storeContext, type Reply, type ResourceRequest } from './request.ts';
+
+/** Every object of the request's scope that matches `selection`, in key order, with the list's resourceVersion. */
+export async function selectObjects(req: ResourceRequest, selection: Selection): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+  const query = { labelSelector: selection.label.toString(), fieldSelector: selection.field.toString() };
+  const list = await req.resource.store.list(req.info.namespace, query, storeContext(req));
+  return { items: list.items.filter((o) => selection.matches(o)).sort(compareObjects), resourceVersion: list.resourceVersion };
+}
+
+export async function listObjects(req: ResourceRequest): Promise<Reply> {
+  const representation = negotiateResource(req.accept, { list: true, read: true });
+  const options = parseListOptions(req.info.query, false);
+  const selection = parseSelection(options.labelSelector, options.fieldSelector, req.resource.namespaced);
+  const cont = options.continueToken ? decodeContinue(options.continueToken) : undefined;
+  const { items, resourceVersion } = await selectObjects(req, selection);
+  // A continued list reports the resourceVersion of its first page, as one logical list.
+  const listVersion = cont?.resourceVersion ?? resourceVersion;
+  const page = cutPage(items, options.limit, cont?.after, listVersion);
+  const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: listVersion };
+  if (page.continue) meta.continue = page.continue;
+  if (page.remainingItemCount !== undefined) meta.remainingItemCount = page.remainingItemCount;
+  return { status: 200, body: encodeList(req, representation, page.items, meta) };
+}

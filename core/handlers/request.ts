@@ -1,0 +1,41 @@
+/**
+ * What every resource handler receives and returns. Handlers know nothing of Koa: they
+ * read a ResourceRequest and return a Reply, and core/server.ts writes it.
+ */
+import type { ResourceRequestInfo } from '../request-info.ts';
+import type { RegistrySnapshot, ServedResource } from '../registry.ts';
+import type { ResourceRef } from '../status.ts';
+import type { RequestContext, UserInfo } from '../types/storage.ts';
+
+export interface ResourceRequest {
+  readonly info: ResourceRequestInfo;
+  readonly resource: ServedResource;
+  readonly snapshot: RegistrySnapshot;
+  readonly user: UserInfo;
+  /** Aborted when the client disconnects. */
+  readonly signal: AbortSignal;
+  readonly accept: string | undefined;
+  /** The media type of the body, lower-case, without parameters ('' when absent). */
+  readonly contentType: string;
+  /** The raw body; reading it enforces the size limit. */
+  readonly body: () => Promise<Buffer>;
+  readonly now: () => Date;
+  /** Warning headers to send (RFC 7234 299 warnings, as kube-apiserver sends them). */
+  readonly warnings: string[];
+}
+
+export type Reply =
+  | { status: number; body: unknown }
+  | { status: number; stream: AsyncIterable<string>; contentType: string };
+
+export function storeContext(req: ResourceRequest): RequestContext {
+  return { user: req.user, signal: req.signal };
+}
+
+/** The names error messages need, for this request and an optional object name. */
+export function refOf(req: ResourceRequest, name?: string): ResourceRef {
+  const ref: ResourceRef = { group: req.resource.group, resource: req.resource.plural, kind: req.resource.kind.names.kind };
+  const n = name ?? req.info.name;
+  if (n !== undefined) ref.name = n;
+  return ref;
+}

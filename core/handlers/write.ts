@@ -1,0 +1,64 @@
+/**
+ * The read-modify-write cycle shared by update and patch: read the stored object, compute
+ * the new one, store it with the stored resourceVersion as precondition. A client that
+ * named a resourceVersion gets a 409 when it is stale; without one the cycle is retried on
+ * a race, as k8s.io/apiserver's GuaranteedUpdate does for unconditional updates.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { KubeObject } from '../types/object.ts';
+import { isStoreError } from '../types/errors.ts';
+import { conflict, invalid, STALE_OBJECT } from '../status.ts';
+import { prepareForStatusUpdate, prepareForUpdate, validateObjectMeta } from '../metadata.ts';
+import { refOf, storeContext, type ResourceRequest } from './request.ts';
+import type { WriteOptions } from './options.ts';
+
+const MAX_ATTEMPTS = 5;
+
+/** Given the stored object, the object the client wants (its resourceVersion, if any, is a precondition). */
+export type Mutation = (stored: KubeObject) => KubeObject;
+
+function withoutVersion(object: KubeObject): KubeObject {
+  const { resourceVersion: _rv, ...metadata } = object.metadata;
+  return { ...object, metadata };
+}
+
+export async function readModifyWrite(req: ResourceRequest, options: WriteOptions, mutate: Mutation): Promise<KubeObject> {
+  const resource = req.resource;
+  const name = req.info.name!;
+  const namespace = req.info.namespace;
+  const toStatus = req.info.subresource === 'status';
+  const hasStatus = resource.version.subresources.status !== undefined;
+  for (let attempt = 1; ; attempt++) {
+    const stored = await resource.store.get(namespace, name, storeContext(req));
+    const wanted = mutate(stored);
+    const clientVersion = wanted.metadata.resourceVersion;
+    if (clientVersion && clientVersion !== stored.metadata.resourceVersion) {
+      throw conflict(refOf(req), STALE_OBJECT);
+    }
+    const updated = toStatus ? prepareForStatusUpdate(stored, wanted) : prepareForUpdate(stored, wanted, hasStatus);
+    updated.metadata.resourceVersion = stored.metadata.resourceVersion!;
+    const errors = validateObjectMeta(updated, { namespaced: resource.namespaced });
+    if (errors.length > 0) throw invalid({ group: resource.group, kind: resource.kind.names.kind, name }, errors);
+    // Nothing changed: answer with the stored object and write nothing, so the
+    // resourceVersion does not move (GuaranteedUpdate skips no-op writes).
+    if (isDeepStrictEqual(withoutVersion(updated), withoutVersion(stored))) return stored;
+    try {
+      const written = await resource.store.update(updated, { ...storeContext(req), dryRun: options.dryRun });
+      return await finishPendingDeletion(req, written, options);
+    } catch (error) {
+      const race = isStoreError(error) && error.reason === 'Conflict';
+      if (!race || clientVersion || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** An object marked for deletion goes away once its last finalizer is removed. */
+async function finishPendingDeletion(req: ResourceRequest, written: KubeObject, options: WriteOptions): Promise<KubeObject> {
+  const meta = written.metadata;
+  if (!meta.deletionTimestamp || (meta.finalizers ?? []).length > 0) return written;
+  return req.resource.store.delete(meta.namespace, meta.name!, {
+    ...storeContext(req),
+    dryRun: options.dryRun,
+    preconditions: { uid: meta.uid! },
+  });
+}

@@ -1,0 +1,236 @@
+/**
+ * The HTTP server: a Koa app over one TLS port speaking HTTP/2 and HTTP/1.1. The request
+ * pipeline is the `pipeline` array below, one job per step:
+ *
+ *   log → errors → request info → authenticate → authorize → route
+ *
+ * Every request reads the registry snapshot once, at its start, and keeps it to the end.
+ */
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import Koa, { type Context, type Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { parseRequestInfo, type RequestInfo } from './request-info.ts';
+import type { RegistrySnapshot } from './registry.ts';
+import type { UserInfo } from './types/storage.ts';
+import { StatusError, toStatusError, unauthorized, type ResourceRef } from './status.ts';
+import { HEALTH_PATHS, routeNonResource } from './routes.ts';
+import { handleResourceRequest, resolveResource } from './handlers/index.ts';
+import type { Reply, ResourceRequest } from './handlers/request.ts';
+import type { Authenticator, Authorizer } from './auth/types.ts';
+import { bodyReader } from './body.ts';
+
+export interface ServerOptions {
+  tls: { certPem: string; keyPem: string; clientCaPems: string[] };
+  authenticate: Authenticator;
+  authorize: Authorizer;
+  /** Paths served without authentication or authorization (k8s.io/apiserver's always-allow paths). */
+  alwaysAllowPaths?: readonly string[];
+  log: Logger;
+  now?: () => Date;
+}
+
+interface State {
+  info: RequestInfo;
+  snapshot: RegistrySnapshot;
+  user?: UserInfo;
+  ref?: ResourceRef;
+}
+
+export class KindredServer {
+  #snapshot: RegistrySnapshot;
+  readonly #options: ServerOptions;
+  readonly #app = new Koa();
+  readonly #http: Http2SecureServer;
+  #readiness: () => { ready: boolean; checks: string[] } = () => ({ ready: true, checks: ['[+]ping ok'] });
+
+  constructor(snapshot: RegistrySnapshot, options: ServerOptions) {
+    this.#snapshot = snapshot;
+    this.#options = options;
+    const pipeline: Middleware[] = [this.#logRequests, this.#answerErrors, this.#parseInfo, this.#authenticate, this.#authorize, this.#route];
+    for (const step of pipeline) this.#app.use(step);
+    this.#http = createSecureServer(
+      {
+        allowHTTP1: true,
+        cert: options.tls.certPem,
+        key: options.tls.keyPem,
+        ca: options.tls.clientCaPems,
+        requestCert: true,
+        // Client certificates are optional (tokens, front-proxy): they are checked per request.
+        rejectUnauthorized: false,
+      },
+      this.#app.callback() as never,
+    );
+    // Above Go's 90 s idle timeout, so clients close idle connections first.
+    (this.#http as unknown as { keepAliveTimeout: number }).keepAliveTimeout = 120_000;
+  }
+
+  get snapshot(): RegistrySnapshot {
+    return this.#snapshot;
+  }
+
+  /** Serves `next` from now on; requests in flight finish on the snapshot they started with. */
+  swap(next: RegistrySnapshot): void {
+    this.#snapshot = next;
+  }
+
+  setReadiness(check: () => { ready: boolean; checks: string[] }): void {
+    this.#readiness = check;
+  }
+
+  async listen(port: number, host: string): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.#http.once('error', reject);
+      this.#http.listen(port, host, () => {
+        this.#http.off('error', reject);
+        resolve();
+      });
+    });
+    return this.#http.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.#http.close(() => resolve());
+      // Open watches would hold close() forever.
+      (this.#http as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+    });
+  }
+
+  readonly #logRequests: Middleware = async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const state = ctx.state as Partial<State>;
+      this.#options.log.debug({ method: ctx.method, url: ctx.url, status: ctx.status, ms, user: state.user?.username }, 'request');
+    }
+  };
+
+  readonly #answerErrors: Middleware = async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      const state = ctx.state as Partial<State>;
+      const status = toStatusError(error, state.ref, (bug) => this.#options.log.error({ err: bug, url: ctx.url }, 'unconverted error: a bug')).status;
+      // The unread rest of a refused body would be parsed as the next request: close an HTTP/1 connection.
+      if (status.code === 413 && ctx.req.httpVersionMajor === 1) ctx.set('Connection', 'close');
+      if (status.code === 503 && status.details?.retryAfterSeconds) ctx.set('Retry-After', String(status.details.retryAfterSeconds));
+      ctx.status = status.code;
+      ctx.type = 'application/json';
+      ctx.body = JSON.stringify(status);
+    }
+  };
+
+  readonly #parseInfo: Middleware = async (ctx, next) => {
+    const state = ctx.state as State;
+    state.info = parseRequestInfo(ctx.method, ctx.url);
+    state.snapshot = this.#snapshot;
+    await next();
+  };
+
+  #isPublic(path: string): boolean {
+    return HEALTH_PATHS.has(path) || (this.#options.alwaysAllowPaths ?? []).includes(path);
+  }
+
+  readonly #authenticate: Middleware = async (ctx, next) => {
+    const state = ctx.state as State;
+    if (this.#isPublic(state.info.path)) return next();
+    const req = ctx.req as unknown as { socket: TLSSocket; headersDistinct?: Record<string, string[]> };
+    const user = await this.#options.authenticate({
+      socket: req.socket,
+      headers: ctx.req.headers,
+      headerValues: (name) => req.headersDistinct?.[name.toLowerCase()] ?? [],
+    });
+    if (!user) throw unauthorized();
+    state.user = user;
+    await next();
+  };
+
+  readonly #authorize: Middleware = async (ctx, next) => {
+    const state = ctx.state as State;
+    if (this.#isPublic(state.info.path)) return next();
+    const decision = await this.#options.authorize(state.user!, state.info);
+    if (!decision.allowed) throw forbidden(state.user!, state.info, decision.reason);
+    await next();
+  };
+
+  readonly #route: Middleware = async (ctx) => {
+    const state = ctx.state as State;
+    const info = state.info;
+    if (!info.isResourceRequest) {
+      const reply = routeNonResource({
+        info,
+        snapshot: state.snapshot,
+        accept: ctx.get('accept') || undefined,
+        ifNoneMatch: ctx.get('if-none-match') || undefined,
+        readiness: this.#readiness,
+      });
+      ctx.status = reply.status;
+      ctx.set(reply.headers);
+      if (reply.body !== undefined) ctx.body = typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body);
+      return;
+    }
+    const resource = resolveResource(state.snapshot, info);
+    state.ref = { group: resource.group, resource: resource.plural, kind: resource.kind.names.kind, ...(info.name ? { name: info.name } : {}) };
+    const abort = new AbortController();
+    ctx.req.once('close', () => abort.abort());
+    const request: ResourceRequest = {
+      info,
+      resource,
+      snapshot: state.snapshot,
+      user: state.user!,
+      signal: abort.signal,
+      accept: ctx.get('accept') || undefined,
+      contentType: (ctx.get('content-type').split(';')[0] ?? '').trim().toLowerCase(),
+      body: bodyReader(ctx.req),
+      now: this.#options.now ?? (() => new Date()),
+      warnings: [],
+    };
+    const reply = await handleResourceRequest(request);
+    if (request.warnings.length > 0) ctx.set('Warning', request.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    await this.#write(ctx, reply, abort);
+  };
+
+  async #write(ctx: Context, reply: Reply, abort: AbortController): Promise<void> {
+    if ('body' in reply) {
+      ctx.status = reply.status;
+      ctx.type = 'application/json';
+      ctx.body = JSON.stringify(reply.body);
+      return;
+    }
+    // A stream is written by hand: Koa would buffer nothing, but headers must go out now,
+    // before the first event, so clients know the watch has started.
+    ctx.respond = false;
+    const res = ctx.res;
+    res.writeHead(reply.status, { 'content-type': reply.contentType, 'cache-control': 'no-cache, private' });
+    (res as { flushHeaders?: () => void }).flushHeaders?.();
+    try {
+      for await (const chunk of reply.stream) {
+        if (abort.signal.aborted) break;
+        res.write(chunk);
+      }
+    } finally {
+      abort.abort();
+      res.end();
+    }
+  }
+}
+
+function forbidden(user: UserInfo, info: RequestInfo, reason?: string): StatusError {
+  const why = reason ? `: ${reason}` : '';
+  if (!info.isResourceRequest) {
+    return new StatusError(403, 'Forbidden', `forbidden: User "${user.username}" cannot ${info.verb} path "${info.path}"${why}`, {});
+  }
+  const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+  const scope = info.namespace ? `in the namespace "${info.namespace}"` : 'at the cluster scope';
+  const what = info.name ? `${info.resource}.${info.group} "${info.name}"` : `${info.resource}.${info.group}`;
+  return new StatusError(
+    403,
+    'Forbidden',
+    `${what} is forbidden: User "${user.username}" cannot ${info.verb} resource "${resource}" in API group "${info.group}" ${scope}${why}`,
+    { ...(info.name ? { name: info.name } : {}), group: info.group, kind: info.resource },
+  );
+}

@@ -1,0 +1,7 @@
+/** The contract for plugin authors, published as `kindred/plugin`. */
+export type * from './object.ts';
+export type * from './kind.ts';
+export type * from './storage.ts';
+export { ALL_VERBS } from './storage.ts';
+export { StoreError, isStoreError } from './errors.ts';
+export type { StoreErrorReason, StoreErrorCause } from './errors.ts';

@@ -1,0 +1,37 @@
+/**
+ * The `memory` storage plugin: every kind it backs lives in this process only, which is
+ * what a laptop (standalone mode) and the tests want. See store.ts for the semantics.
+ *
+ *   backend: {plugin: memory, options: {watchWindow: 1000}}
+ */
+import type { KindDefinition } from '../../core/types/kind.ts';
+import type { PluginContext, StoragePlugin } from '../../core/types/storage.ts';
+import { MemoryStore } from './store.ts';
+
+export { MemoryStore, DEFAULT_WATCH_WINDOW, DEFAULT_MAX_QUEUED_EVENTS } from './store.ts';
+export type { MemoryStoreOptions } from './store.ts';
+
+export const memoryPlugin: StoragePlugin = {
+  name: 'memory',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      watchWindow: {
+        type: 'integer',
+        minimum: 1,
+        description: 'how many past events a watch can resume from (default 1000)',
+      },
+    },
+  },
+  async create(kind: KindDefinition, options: Record<string, unknown>, ctx: PluginContext): Promise<MemoryStore> {
+    // The loader has checked options against optionsSchema; MemoryStore still rejects a
+    // bad window with a RangeError, so a loader bug fails at load, not at the first watch.
+    const watchWindow = options.watchWindow === undefined ? undefined : Number(options.watchWindow);
+    const store = new MemoryStore(kind, { watchWindow, log: ctx.log });
+    ctx.log.debug({ watchWindow: watchWindow ?? 'default' }, 'memory store created');
+    return store;
+  },
+};
+
+export default memoryPlugin;

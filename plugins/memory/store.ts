@@ -1,0 +1,255 @@
+/**
+ * The in-memory Storage: objects in a Map, one integer resourceVersion counter per store,
+ * and a bounded event log that watches resume from. Nothing survives a restart.
+ *
+ * Contracts beyond core/types/storage.ts:
+ * - resourceVersion is a decimal integer, bumped by every create, update and delete. It
+ *   starts at 1, so an empty store lists as "1", never the "0" that means "from now".
+ *   The store sets only `metadata.resourceVersion`; core fills every other field.
+ * - Objects are copied (structuredClone) on the way in and on the way out, so no caller
+ *   can change stored state through a reference it holds or was given.
+ * - `list` and `watch` ignore label and field selectors: core evaluates them.
+ * - dryRun writes run every check and return what a real write would, with the
+ *   resourceVersion a client could rely on: none for create (nothing was stored, as
+ *   kube-apiserver answers), the stored one for update and delete. No counter moves
+ *   and no event is sent.
+ * - `delete` returns the object with the deletion's resourceVersion, the same object
+ *   the DELETED event carries, as kube-apiserver's watch does.
+ * - `watch` checks its resourceVersion and registers the watcher when called, so it
+ *   throws Expired, ResourceVersionTooLarge, BadRequest or ServiceUnavailable
+ *   synchronously, and no change made after the call can be missed.
+ */
+import { StoreError } from '../../core/types/errors.ts';
+import type { KindDefinition } from '../../core/types/kind.ts';
+import type { KubeObject, ObjectList, WatchEvent } from '../../core/types/object.ts';
+import {
+  ALL_VERBS,
+  type DeleteContext,
+  type ListQuery,
+  type PluginLogger,
+  type RequestContext,
+  type Storage,
+  type Verb,
+  type WatchQuery,
+  type WriteContext,
+} from '../../core/types/storage.ts';
+import { EventLog } from './event-log.ts';
+import { Watcher } from './watcher.ts';
+
+export interface MemoryStoreOptions {
+  /** How many past events a watch can resume from. Default 1000. */
+  watchWindow?: number;
+  /** How many undelivered events one watcher may hold before it is ended with Expired. Default 10000. */
+  maxQueuedEvents?: number;
+  /** Told when a slow watcher is dropped. */
+  log?: PluginLogger;
+}
+
+export const DEFAULT_WATCH_WINDOW = 1000;
+export const DEFAULT_MAX_QUEUED_EVENTS = 10_000;
+
+const STALE_OBJECT = 'the object has been modified; please apply your changes to the latest version and try again';
+
+export class MemoryStore implements Storage {
+  readonly verbs: ReadonlySet<Verb> = new Set(ALL_VERBS);
+
+  readonly #kind: KindDefinition;
+  readonly #maxQueued: number;
+  readonly #log: PluginLogger | undefined;
+  /** Stored objects by key(namespace, name); never handed out, only copies of them. */
+  readonly #objects = new Map<string, KubeObject>();
+  readonly #events: EventLog;
+  readonly #watchers = new Set<Watcher>();
+  /**
+   * Starts at 1, not 0: a watch from "0" means "from now", so an empty store that listed
+   * as "0" would let a client that listed it miss the first writes.
+   */
+  #rv = 1;
+  #closed = false;
+
+  constructor(kind: KindDefinition, options: MemoryStoreOptions = {}) {
+    this.#kind = kind;
+    const watchWindow = options.watchWindow ?? DEFAULT_WATCH_WINDOW;
+    this.#maxQueued = options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS;
+    if (!Number.isSafeInteger(this.#maxQueued) || this.#maxQueued < 1) {
+      throw new RangeError(`maxQueuedEvents must be a positive integer, got ${this.#maxQueued}`);
+    }
+    this.#events = new EventLog(watchWindow, this.#rv);
+    this.#log = options.log;
+  }
+
+  /** How many watches are open: for tests and metrics. */
+  get openWatches(): number {
+    return this.#watchers.size;
+  }
+
+  async get(namespace: string | undefined, name: string, _req: RequestContext): Promise<KubeObject> {
+    this.#assertOpen();
+    const stored = this.#objects.get(this.#key(namespace, name));
+    if (!stored) throw notFound(name);
+    return structuredClone(stored);
+  }
+
+  /** Sorted by namespace, then name. Selectors in `query` are ignored: core applies them. */
+  async list(namespace: string | undefined, _query: ListQuery, _req: RequestContext): Promise<ObjectList> {
+    this.#assertOpen();
+    const ns = this.#scoped(namespace);
+    const items: KubeObject[] = [];
+    for (const object of this.#objects.values()) {
+      if (ns === undefined || object.metadata.namespace === ns) items.push(structuredClone(object));
+    }
+    items.sort(byNamespaceThenName);
+    return { items, resourceVersion: String(this.#rv) };
+  }
+
+  async create(object: KubeObject, req: WriteContext): Promise<KubeObject> {
+    this.#assertOpen();
+    const { namespace, name } = this.#identity(object);
+    const key = this.#key(namespace, name);
+    if (this.#objects.has(key)) throw new StoreError('AlreadyExists', `${name} already exists`);
+    const created = structuredClone(object);
+    if (req.dryRun) {
+      delete created.metadata.resourceVersion;
+      return created;
+    }
+    created.metadata.resourceVersion = this.#nextRv();
+    this.#objects.set(key, created);
+    this.#emit({ type: 'ADDED', object: created });
+    return structuredClone(created);
+  }
+
+  /** Unconditional when `object.metadata.resourceVersion` is unset or empty. */
+  async update(object: KubeObject, req: WriteContext): Promise<KubeObject> {
+    this.#assertOpen();
+    const { namespace, name } = this.#identity(object);
+    const key = this.#key(namespace, name);
+    const current = this.#objects.get(key);
+    if (!current) throw notFound(name);
+    const wanted = object.metadata.resourceVersion;
+    if (wanted && wanted !== current.metadata.resourceVersion) throw new StoreError('Conflict', STALE_OBJECT);
+    const updated = structuredClone(object);
+    if (req.dryRun) {
+      updated.metadata.resourceVersion = current.metadata.resourceVersion;
+      return updated;
+    }
+    updated.metadata.resourceVersion = this.#nextRv();
+    this.#objects.set(key, updated);
+    this.#emit({ type: 'MODIFIED', object: updated, previous: current });
+    return structuredClone(updated);
+  }
+
+  async delete(namespace: string | undefined, name: string, req: DeleteContext): Promise<KubeObject> {
+    this.#assertOpen();
+    const key = this.#key(namespace, name);
+    const current = this.#objects.get(key);
+    if (!current) throw notFound(name);
+    const { uid, resourceVersion } = req.preconditions;
+    // Worded as apimachinery's Preconditions.Check words them.
+    if (uid !== undefined && uid !== current.metadata.uid) {
+      throw new StoreError(
+        'Conflict',
+        `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid ?? ''}`,
+      );
+    }
+    if (resourceVersion !== undefined && resourceVersion !== current.metadata.resourceVersion) {
+      throw new StoreError(
+        'Conflict',
+        `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ` +
+          `ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
+      );
+    }
+    if (req.dryRun) return structuredClone(current);
+    this.#objects.delete(key);
+    const deleted = structuredClone(current);
+    deleted.metadata.resourceVersion = this.#nextRv();
+    this.#emit({ type: 'DELETED', object: deleted, previous: current });
+    return structuredClone(deleted);
+  }
+
+  /**
+   * Changes after `query.resourceVersion`; "0" and "" mean "from now". Throws synchronously
+   * (see the module comment). Selectors are ignored: core applies them.
+   */
+  watch(namespace: string | undefined, query: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent> {
+    this.#assertOpen();
+    const from = this.#parseWatchRv(query.resourceVersion);
+    // Checked before the log, which would otherwise answer "nothing yet" for a future version.
+    if (from > this.#rv) throw new StoreError('ResourceVersionTooLarge', 'Too large resource version');
+    const backlog = this.#events.since(from);
+    const watcher = new Watcher({
+      namespace: this.#scoped(namespace),
+      maxQueued: this.#maxQueued,
+      signal: req.signal,
+      onEnd: (ended, error) => {
+        this.#watchers.delete(ended);
+        if (error) this.#log?.warn({ reason: error.reason, user: req.user.username }, error.message);
+      },
+    });
+    for (const entry of backlog) watcher.push(entry);
+    // An already-aborted signal or an oversized backlog has ended it: do not keep it.
+    if (!watcher.ended) this.#watchers.add(watcher);
+    return watcher;
+  }
+
+  /** Ends every open watch; every later call fails with ServiceUnavailable. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    // end() removes each watcher from the set; deleting the current entry is safe while iterating a Set.
+    for (const watcher of this.#watchers) watcher.end();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      const resource = `${this.#kind.names.plural}.${this.#kind.group}`;
+      throw new StoreError('ServiceUnavailable', `the memory store of ${resource} is closed`);
+    }
+  }
+
+  #nextRv(): string {
+    this.#rv++;
+    return String(this.#rv);
+  }
+
+  #emit(event: WatchEvent): void {
+    const entry = { rv: this.#rv, namespace: event.object.metadata.namespace, event };
+    this.#events.append(entry);
+    // A slow watcher may end (and leave the set) inside push(): safe while iterating a Set.
+    for (const watcher of this.#watchers) watcher.push(entry);
+  }
+
+  #parseWatchRv(rv: string): number {
+    if (rv === '' || rv === '0') return this.#rv;
+    if (!/^[0-9]+$/.test(rv)) throw new StoreError('BadRequest', `invalid resource version: ${rv}`);
+    return Number(rv);
+  }
+
+  /** Cluster-scoped kinds have no namespace, whatever the caller passed. */
+  #scoped(namespace: string | undefined): string | undefined {
+    return this.#kind.scope === 'Cluster' ? undefined : namespace;
+  }
+
+  #key(namespace: string | undefined, name: string): string {
+    // Namespaces and names are DNS names: neither contains a slash.
+    return `${this.#scoped(namespace) ?? ''}/${name}`;
+  }
+
+  #identity(object: KubeObject): { namespace: string | undefined; name: string } {
+    const name = object.metadata.name;
+    if (!name) throw new StoreError('BadRequest', 'metadata.name is required');
+    return { namespace: this.#scoped(object.metadata.namespace), name };
+  }
+}
+
+function notFound(name: string): StoreError {
+  return new StoreError('NotFound', `${name} not found`);
+}
+
+function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
+  const byNamespace = compare(a.metadata.namespace ?? '', b.metadata.namespace ?? '');
+  return byNamespace !== 0 ? byNamespace : compare(a.metadata.name ?? '', b.metadata.name ?? '');
+}
+
+/** Code-unit order, not locale order: lists must sort the same on every machine. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,77 @@
+/**
+ * Where the control-plane binaries live: `build.sh` builds etcd, kube-apiserver
+ * and kube-controller-manager once into `$KINDRED_CACHE/control-plane/<k8s version>`
+ * (default cache root `~/.cache/kindred`), outside the repo.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const binaryNames = ['etcd', 'kube-apiserver', 'kube-controller-manager'] as const;
+export type BinaryName = (typeof binaryNames)[number];
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const buildScript = join(here, 'build.sh');
+
+/** The k8s.io/kubernetes version pinned in build/go.mod, e.g. `v1.34.4`. */
+export function kubernetesVersion(): string {
+  const goMod = readFileSync(join(here, 'build', 'go.mod'), 'utf8');
+  const match = /^\s*k8s\.io\/kubernetes\s+(v\S+)/m.exec(goMod);
+  if (!match?.[1]) throw new Error('test/cluster/build/go.mod does not require k8s.io/kubernetes');
+  return match[1];
+}
+
+/** The folder build.sh writes into, whether or not it holds anything yet. */
+export function binaryFolder(): string {
+  const cacheRoot = process.env['KINDRED_CACHE'] ?? join(homedir(), '.cache', 'kindred');
+  return join(cacheRoot, 'control-plane', kubernetesVersion());
+}
+
+/** True when all three binaries exist and are executable. Synchronous, for test options. */
+export function hasBinaries(folder = binaryFolder()): boolean {
+  return binaryNames.every((name) => {
+    try {
+      accessSync(join(folder, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** True when the cluster tier must run rather than be skipped. */
+export function clusterRequired(): boolean {
+  return process.env['KINDRED_REQUIRE_CLUSTER'] === '1';
+}
+
+/**
+ * The folder holding all three binaries, or undefined when some are missing.
+ * With KINDRED_REQUIRE_CLUSTER=1 a missing binary is built by running build.sh
+ * (a cold build takes many minutes) and a failed build throws.
+ */
+export async function binariesDir(): Promise<string | undefined> {
+  const folder = binaryFolder();
+  if (hasBinaries(folder)) return folder;
+  if (!clusterRequired()) return undefined;
+  const built = await runBuildScript();
+  if (!hasBinaries(built)) throw new Error(`build.sh finished but ${built} lacks ${binaryNames.join(', ')}`);
+  return built;
+}
+
+/** Runs build.sh, passing its progress through to stderr; resolves with the folder it prints. */
+function runBuildScript(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [buildScript], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (stdout += chunk));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const folder = stdout.trim().split('\n').pop() ?? '';
+      if (code === 0 && folder) resolve(folder);
+      else reject(new Error(`build.sh failed (exit ${code ?? signal}); see its output above`));
+    });
+  });
+}

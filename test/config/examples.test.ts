@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../../config/index.ts';
+import { resolvePlugin } from './fake-plugins.ts';
+
+const examples = fileURLToPath(new URL('../../config/examples/', import.meta.url));
+const files = readdirSync(examples).filter((f) => /\.(ya?ml|json)$/.test(f));
+
+describe('config/examples', () => {
+  it('has examples', () => assert.ok(files.length > 0));
+
+  for (const file of files) {
+    it(`${file} validates`, async () => {
+      const result = await loadConfig({ path: join(examples, file) }, resolvePlugin);
+      assert.ok(result.ok, JSON.stringify(result, null, 2));
+    });
+  }
+
+  it('apps.yaml declares Postgres and Bucket in apps.example.com and a cluster-scoped Tenant', async () => {
+    const result = await loadConfig({ path: join(examples, 'apps.yaml') }, resolvePlugin);
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.kinds.map((k) => [k.group, k.names.kind, k.names.plural, k.scope, k.backend.plugin]),
+      [
+        ['apps.example.com', 'Postgres', 'postgreses', 'Namespaced', 'memory'],
+        ['apps.example.com', 'Bucket', 'buckets', 'Namespaced', 'memory'],
+        ['platform.example.com', 'Tenant', 'tenants', 'Cluster', 'memory'],
+      ],
+    );
+    const postgres = result.kinds[0]?.versions[0];
+    assert.deepEqual(
+      postgres?.additionalPrinterColumns.map((c) => [c.name, c.type, c.priority]),
+      [
+        ['Version', 'string', 0],
+        ['Size', 'integer', 0],
+        ['Storage', 'string', 1],
+        ['Ready', 'string', 0],
+      ],
+    );
+    assert.deepEqual(postgres?.subresources, { status: {} });
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * Stand-in storage plugins for config tests: only their names and options schemas matter,
+ * so the tests do not depend on the real plugins.
+ */
+import type { StoragePlugin } from '../../core/types/storage.ts';
+import type { ResolvePlugin } from '../../config/index.ts';
+
+function fakePlugin(name: string, optionsSchema: Record<string, unknown>): StoragePlugin {
+  return {
+    name,
+    optionsSchema,
+    create: () => Promise.reject(new Error(`${name}: a fake plugin creates no stores`)),
+  };
+}
+
+const plugins = new Map<string, StoragePlugin>([
+  [
+    'memory',
+    fakePlugin('memory', {
+      type: 'object',
+      additionalProperties: false,
+      properties: { watchWindow: { type: 'integer', minimum: 1 } },
+    }),
+  ],
+  // Declares a default, to show that checked options come back completed.
+  ['defaulted', fakePlugin('defaulted', { type: 'object', properties: { ttl: { type: 'integer', default: 60 } } })],
+  // A plugin bug: its options schema does not compile.
+  ['broken', fakePlugin('broken', { type: 'object', properties: { x: { type: 'no-such-type' } } })],
+]);
+
+/** Knows `memory` (options: watchWindow ≥ 1), `defaulted` and `broken`. */
+export const resolvePlugin: ResolvePlugin = (name) => plugins.get(name);

@@ -1,0 +1,277 @@
+/**
+ * The HTTP contract of a running kindred, request by request: what kube-apiserver answers for
+ * a CRD, kindred must answer for a configured kind. (kubectl's view is in test/e2e.)
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestKindred, type TestKindred } from '../support/kindred.ts';
+import { credentialsFromKubeconfig, httpRequest, httpWatch, type Credentials } from '../support/http.ts';
+import { E2E_CONFIG } from '../e2e/fixtures.ts';
+
+const base = '/apis/fleet.example.net/v1/namespaces/default/gadgets';
+const config = E2E_CONFIG.replace('scope: Namespaced', 'scope: Namespaced\n    backend: {plugin: memory, options: {watchWindow: 3}}');
+
+describe('kindred over HTTP', () => {
+  let k: TestKindred;
+  let creds: Credentials;
+  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    httpRequest(k.url, method, path, {
+      credentials: creds,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+  const gadget = (name: string, spec: unknown = { size: 1 }, metadata: Record<string, unknown> = {}) => ({
+    apiVersion: 'fleet.example.net/v1',
+    kind: 'Gadget',
+    metadata: { name, ...metadata },
+    spec,
+  });
+
+  before(async () => {
+    k = await startTestKindred(config);
+    creds = credentialsFromKubeconfig(k.kubeconfigPath);
+  });
+  after(async () => {
+    await k?.stop();
+  });
+
+  describe('authentication', () => {
+    it('answers 401 Unauthorized to a request without a client certificate', async () => {
+      const r = await httpRequest(k.url, 'GET', '/apis', { credentials: { ca: creds.ca } });
+      assert.equal(r.status, 401);
+      assert.equal(r.json().reason, 'Unauthorized');
+    });
+    it('serves /healthz, /livez and /readyz without one', async () => {
+      for (const path of ['/healthz', '/livez', '/readyz']) {
+        const r = await httpRequest(k.url, 'GET', path, { credentials: { ca: creds.ca } });
+        assert.equal(r.status, 200, path);
+        assert.equal(r.text, 'ok');
+      }
+    });
+  });
+
+  describe('discovery', () => {
+    it('answers /version with a Kubernetes version', async () => {
+      const v = (await call('GET', '/version')).json();
+      assert.equal(v.major, '1');
+      assert.match(v.gitVersion, /^v1\.\d+\.\d+/);
+    });
+    it('answers /api with a 404 Status: there is no core group', async () => {
+      const r = await call('GET', '/api');
+      assert.equal(r.status, 404);
+      assert.equal(r.json().kind, 'Status');
+    });
+    it('lists both groups in /apis', async () => {
+      const list = (await call('GET', '/apis')).json();
+      assert.equal(list.kind, 'APIGroupList');
+      assert.deepEqual(list.groups.map((g: { name: string }) => g.name), ['fleet.example.net', 'infra.example.org']);
+    });
+    it('answers aggregated discovery v2 with its Content-Type and an ETag that revalidates to 304', async () => {
+      const accept = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
+      const r = await call('GET', '/apis', undefined, { accept });
+      assert.equal(r.headers['content-type'], 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+      const body = r.json();
+      assert.equal(body.apiVersion, 'apidiscovery.k8s.io/v2');
+      const gadgets = body.items[0].versions[0].resources[0];
+      assert.equal(gadgets.resource, 'gadgets');
+      assert.deepEqual(gadgets.subresources.map((s: { subresource: string }) => s.subresource), ['status']);
+      const again = await call('GET', '/apis', undefined, { accept, 'if-none-match': String(r.headers.etag) });
+      assert.equal(again.status, 304);
+    });
+    it('answers v2beta1 to clients that only know it (kubectl 1.27-1.29)', async () => {
+      const r = await call('GET', '/apis', undefined, { accept: 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList' });
+      assert.equal(r.json().apiVersion, 'apidiscovery.k8s.io/v2beta1');
+    });
+    it('lists a resource before its status subresource in the APIResourceList', async () => {
+      const list = (await call('GET', '/apis/fleet.example.net/v1')).json();
+      assert.deepEqual(list.resources.map((r: { name: string }) => r.name), ['gadgets', 'gadgets/status']);
+      assert.deepEqual(list.resources[1].verbs, ['get', 'patch', 'update']);
+      assert.equal(list.resources[0].singularName, 'gadget');
+    });
+    it('never redirects, even for a trailing slash', async () => {
+      const r = await call('GET', '/apis/fleet.example.net/v1/');
+      assert.ok(r.status < 300 || r.status >= 400, `got ${r.status}`);
+    });
+  });
+
+  describe('writes', () => {
+    it('creates with 201, and a second create of the name is 409 AlreadyExists', async () => {
+      assert.equal((await call('POST', base, gadget('w-1'))).status, 201);
+      const r = await call('POST', base, gadget('w-1'));
+      assert.equal(r.status, 409);
+      assert.equal(r.json().reason, 'AlreadyExists');
+      assert.equal(r.json().message, 'gadgets.fleet.example.net "w-1" already exists');
+    });
+    it('answers a missing object with a 404 naming it', async () => {
+      const r = await call('GET', `${base}/absent`);
+      assert.equal(r.status, 404);
+      assert.deepEqual(r.json().details, { name: 'absent', group: 'fleet.example.net', kind: 'gadgets' });
+    });
+    it('makes a name from generateName', async () => {
+      const r = await call('POST', base, { ...gadget(''), metadata: { generateName: 'gen-' } });
+      assert.equal(r.status, 201);
+      assert.match(r.json().metadata.name, /^gen-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    });
+    it('stores nothing on dryRun=All but answers as if it had', async () => {
+      const r = await call('POST', `${base}?dryRun=All`, gadget('dry'));
+      assert.equal(r.status, 201);
+      assert.equal(r.json().metadata.name, 'dry');
+      assert.equal((await call('GET', `${base}/dry`)).status, 404);
+    });
+    it('refuses a namespace in the body that differs from the path with a 400', async () => {
+      const r = await call('POST', base, gadget('w-ns', { size: 1 }, { namespace: 'elsewhere' }));
+      assert.equal(r.status, 400);
+    });
+    it('refuses an update with a stale resourceVersion with a 409 Conflict, and accepts one without', async () => {
+      const current = (await call('GET', `${base}/w-1`)).json();
+      const stale = { ...current, metadata: { ...current.metadata, resourceVersion: '1' }, spec: { size: 2 } };
+      await call('PUT', `${base}/w-1`, { ...current, spec: { size: 3 } });
+      const r = await call('PUT', `${base}/w-1`, stale);
+      assert.equal(r.status, 409);
+      assert.equal(r.json().reason, 'Conflict');
+      const { resourceVersion: _rv, ...metadata } = current.metadata;
+      const unconditional = await call('PUT', `${base}/w-1`, { ...current, metadata, spec: { size: 4 } });
+      assert.equal(unconditional.status, 200);
+      assert.equal(unconditional.json().spec.size, 4);
+    });
+    it('moves generation only when spec changes', async () => {
+      const before = (await call('GET', `${base}/w-1`)).json();
+      const labelled = await call('PATCH', `${base}/w-1`, '{"metadata":{"labels":{"a":"b"}}}', { 'content-type': 'application/merge-patch+json' });
+      assert.equal(labelled.json().metadata.generation, before.metadata.generation);
+      const resized = await call('PATCH', `${base}/w-1`, '{"spec":{"size":10}}', { 'content-type': 'application/merge-patch+json' });
+      assert.equal(resized.json().metadata.generation, before.metadata.generation + 1);
+    });
+    it('ignores status on the main resource and changes only status through /status', async () => {
+      const current = (await call('GET', `${base}/w-1`)).json();
+      const main = await call('PUT', `${base}/w-1`, { ...current, status: { phase: 'Ignored' } });
+      assert.equal(main.json().status, undefined);
+      const generation = main.json().metadata.generation;
+      const status = await call('PUT', `${base}/w-1/status`, { ...(main.json() as object), spec: { size: 99 }, status: { phase: 'Ready' } });
+      assert.equal(status.status, 200);
+      assert.equal(status.json().status.phase, 'Ready');
+      assert.equal(status.json().spec.size, 10);
+      assert.equal(status.json().metadata.generation, generation);
+    });
+    it('answers a strategic merge patch with 415', async () => {
+      const r = await call('PATCH', `${base}/w-1`, '{}', { 'content-type': 'application/strategic-merge-patch+json' });
+      assert.equal(r.status, 415);
+      assert.equal(r.json().reason, 'UnsupportedMediaType');
+    });
+    it('answers an unknown body type with 415 and a body over 3 MiB with 413', async () => {
+      assert.equal((await call('POST', base, 'x', { 'content-type': 'application/vnd.kubernetes.protobuf' })).status, 415);
+      const big = JSON.stringify(gadget('big', { blob: 'x'.repeat(3 * 1024 * 1024) }));
+      const r = await call('POST', base, big);
+      assert.equal(r.status, 413);
+      assert.equal(r.json().reason, 'RequestEntityTooLarge');
+    });
+    it('answers 406 to a client that accepts only protobuf', async () => {
+      const r = await call('GET', `${base}/w-1`, undefined, { accept: 'application/vnd.kubernetes.protobuf' });
+      assert.equal(r.status, 406);
+    });
+    it('refuses a delete whose preconditions do not match with a 409', async () => {
+      const r = await call('DELETE', `${base}/w-1`, { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: 'not-the-uid' } });
+      assert.equal(r.status, 409);
+      assert.equal((await call('GET', `${base}/w-1`)).status, 200);
+    });
+    it('keeps an object with finalizers until the last one is removed', async () => {
+      await call('POST', base, gadget('w-fin', { size: 1 }, { finalizers: ['example.com/hold'] }));
+      const marked = await call('DELETE', `${base}/w-fin`);
+      assert.equal(marked.status, 200);
+      assert.ok(marked.json().metadata.deletionTimestamp);
+      assert.equal((await call('GET', `${base}/w-fin`)).status, 200);
+      await call('PATCH', `${base}/w-fin`, '{"metadata":{"finalizers":null}}', { 'content-type': 'application/merge-patch+json' });
+      assert.equal((await call('GET', `${base}/w-fin`)).status, 404);
+    });
+  });
+
+  describe('lists', () => {
+    before(async () => {
+      for (const n of ['l-a', 'l-b', 'l-c']) await call('POST', base, gadget(n, { size: 1 }, { labels: { set: 'l' } }));
+    });
+    it('pages with limit and continue, and reports how many remain', async () => {
+      const first = (await call('GET', `${base}?labelSelector=set%3Dl&limit=2`)).json();
+      assert.deepEqual(first.items.map((i: any) => i.metadata.name), ['l-a', 'l-b']);
+      assert.equal(first.metadata.remainingItemCount, 1);
+      const second = (await call('GET', `${base}?labelSelector=set%3Dl&limit=2&continue=${first.metadata.continue}`)).json();
+      assert.deepEqual(second.items.map((i: any) => i.metadata.name), ['l-c']);
+      assert.equal(second.metadata.continue, undefined);
+    });
+    it('answers a malformed label selector with a 400', async () => {
+      assert.equal((await call('GET', `${base}?labelSelector=a%20in%20(`)).status, 400);
+    });
+    it('answers resourceVersionMatch without resourceVersion with a 422', async () => {
+      const r = await call('GET', `${base}?resourceVersionMatch=NotOlderThan`);
+      assert.equal(r.status, 422);
+      assert.equal(r.json().details.kind, 'ListOptions');
+    });
+    it('answers a Table without objects for includeObject=None', async () => {
+      const table = (await call('GET', `${base}?labelSelector=set%3Dl&includeObject=None`, undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).json();
+      assert.equal(table.kind, 'Table');
+      assert.deepEqual(table.columnDefinitions.map((c: any) => c.name), ['Name', 'Size', 'Color', 'Phase', 'Age']);
+      assert.deepEqual(table.rows[0].cells.slice(0, 2), ['l-a', 1]);
+      assert.equal(table.rows[0].object, undefined);
+    });
+    it('answers a PartialObjectMetadataList to the metadata client', async () => {
+      const list = (await call('GET', `${base}?labelSelector=set%3Dl`, undefined, { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1' })).json();
+      assert.equal(list.kind, 'PartialObjectMetadataList');
+      assert.equal(list.items[0].kind, 'PartialObjectMetadata');
+      assert.equal(list.items[0].spec, undefined);
+    });
+    it('deletes a collection by label selector and returns what it deleted', async () => {
+      const r = await call('DELETE', `${base}?labelSelector=set%3Dl`);
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.json().items.map((i: any) => i.metadata.name), ['l-a', 'l-b', 'l-c']);
+      assert.equal((await call('GET', `${base}?labelSelector=set%3Dl`)).json().items.length, 0);
+    });
+  });
+
+  describe('watch', () => {
+    it('resumes after a resourceVersion with exactly the later changes', async () => {
+      const created = (await call('POST', base, gadget('wt-1'))).json();
+      const watch = httpWatch(k.url, `${base}?watch=true&resourceVersion=${created.metadata.resourceVersion}`, creds);
+      try {
+        await call('PATCH', `${base}/wt-1`, '{"spec":{"size":2}}', { 'content-type': 'application/merge-patch+json' });
+        await call('DELETE', `${base}/wt-1`);
+        const events = await watch.next(2);
+        assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.name} ${e.object.kind}`), ['MODIFIED wt-1 Gadget', 'DELETED wt-1 Gadget']);
+      } finally {
+        watch.close();
+      }
+    });
+    it('sends the current objects, then the initial-events-end bookmark, for sendInitialEvents=true', async () => {
+      await call('POST', base, gadget('wt-2'));
+      const watch = httpWatch(k.url, `${base}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`, creds);
+      try {
+        const { items } = (await call('GET', base)).json();
+        const events = await watch.next(items.length + 1);
+        assert.deepEqual(events.slice(0, -1).map((e) => `${e.type} ${e.object.metadata.name}`), items.map((i: any) => `ADDED ${i.metadata.name}`));
+        assert.equal(events.at(-1)!.type, 'BOOKMARK');
+        assert.equal(events.at(-1)!.object.metadata.annotations['k8s.io/initial-events-end'], 'true');
+      } finally {
+        watch.close();
+      }
+    });
+    it('sends an object that stops matching the selector as DELETED', async () => {
+      await call('POST', base, gadget('wt-3', { size: 1 }, { labels: { watched: 'yes' } }));
+      const watch = httpWatch(k.url, `${base}?watch=true&labelSelector=watched%3Dyes`, creds);
+      try {
+        await watch.next(1);
+        await call('PATCH', `${base}/wt-3`, '{"metadata":{"labels":{"watched":"no"}}}', { 'content-type': 'application/merge-patch+json' });
+        const events = await watch.next(2);
+        assert.equal(events[1]!.type, 'DELETED');
+      } finally {
+        watch.close();
+      }
+    });
+    it('answers a resourceVersion older than the watch window with a 410 Expired event', async () => {
+      const first = (await call('POST', base, gadget('wt-old'))).json();
+      for (let i = 0; i < 5; i++) await call('PATCH', `${base}/wt-old`, `{"spec":{"size":${i + 2}}}`, { 'content-type': 'application/merge-patch+json' });
+      const watch = httpWatch(k.url, `${base}?watch=true&resourceVersion=${first.metadata.resourceVersion}`, creds);
+      const [event] = await watch.next(1);
+      assert.equal(event!.type, 'ERROR');
+      assert.equal(event!.object.code, 410);
+      assert.equal(event!.object.reason, 'Expired');
+      watch.close();
+    });
+  });
+});

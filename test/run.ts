@@ -1,0 +1,46 @@
+/**
+ * Runs the test files of one tier (unit, e2e, cluster) or all of them with node's
+ * built-in test runner. Node 20's `--test` takes no globs, so the files are found here.
+ *
+ *   node --import tsx test/run.ts [unit|e2e|cluster]...
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tiers = ['unit', 'e2e', 'cluster'] as const;
+type Tier = (typeof tiers)[number];
+
+function tierOf(file: string): Tier {
+  const top = relative(join(root, 'test'), file).split(sep)[0];
+  return top === 'e2e' ? 'e2e' : top === 'cluster' ? 'cluster' : 'unit';
+}
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (entry === 'node_modules' || entry === 'build') return [];
+    if (statSync(path).isDirectory()) return testFiles(path);
+    return entry.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const wanted = new Set<string>(process.argv.slice(2).length > 0 ? process.argv.slice(2) : tiers);
+for (const tier of wanted) {
+  if (!(tiers as readonly string[]).includes(tier)) {
+    console.error(`unknown tier ${tier}; expected one of ${tiers.join(', ')}`);
+    process.exit(2);
+  }
+}
+const files = testFiles(join(root, 'test')).filter((f) => wanted.has(tierOf(f))).sort();
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+  cwd: root,
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);

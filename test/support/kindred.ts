@@ -1,0 +1,108 @@
+/**
+ * Runs a real kindred server in-process for a test, on a free loopback port, in standalone
+ * mode with its own kubeconfig, and runs real kubectl binaries against it.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { startKindred, type RunningKindred } from '../../core/kindred.ts';
+import { mustKubectl } from './tools.ts';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface KubectlStream {
+  /** Resolves with all output so far once `pattern` matches it; rejects after `ms` or if kubectl exits first. */
+  waitFor(pattern: RegExp, ms?: number): Promise<string>;
+  output(): string;
+  stop(): void;
+}
+
+export interface TestKindred {
+  running: RunningKindred;
+  url: string;
+  kubeconfigPath: string;
+  dir: string;
+  /** Runs `kubectl.<version> --kubeconfig <ours> <args>` with its own discovery cache; never throws on a non-zero exit. */
+  kubectl(version: string, args: string[], options?: { input?: string; env?: Record<string, string> }): Promise<KubectlResult>;
+  /** Starts a long-running kubectl (e.g. `get -w`) whose output a test waits on. */
+  kubectlStream(version: string, args: string[]): KubectlStream;
+  /** Writes a manifest into the test folder and returns its path. */
+  file(name: string, content: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startTestKindred(configYaml: string): Promise<TestKindred> {
+  const dir = await mkdtemp(join(tmpdir(), 'kindred-test-'));
+  const configPath = join(dir, 'kindred.config.yaml');
+  await writeFile(configPath, configYaml);
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  const log = pino({ level: process.env.KINDRED_TEST_LOG ?? 'silent' });
+  const running = await startKindred({ configPath, port: 0, host: '127.0.0.1', log, kubeconfigPath });
+  const kubectl = (version: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>
+    new Promise<KubectlResult>((resolve) => {
+      const child = execFile(
+        mustKubectl(version),
+        ['--kubeconfig', kubeconfigPath, ...args],
+        { env: { ...process.env, KUBECACHEDIR: join(dir, `cache-${version}`), HOME: dir, ...options.env }, timeout: 60_000 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+      if (options.input !== undefined) child.stdin?.end(options.input);
+    });
+  const kubectlStream = (version: string, args: string[]): KubectlStream => {
+    const child = spawn(mustKubectl(version), ['--kubeconfig', kubeconfigPath, ...args], {
+      env: { ...process.env, KUBECACHEDIR: join(dir, `cache-${version}`), HOME: dir },
+    });
+    let out = '';
+    let exited = false;
+    const listeners = new Set<() => void>();
+    const changed = () => listeners.forEach((l) => l());
+    child.stdout.on('data', (d: Buffer) => ((out += d.toString()), changed()));
+    child.stderr.on('data', (d: Buffer) => ((out += d.toString()), changed()));
+    child.on('exit', () => ((exited = true), changed()));
+    return {
+      output: () => out,
+      stop: () => void child.kill('SIGTERM'),
+      waitFor: (pattern, ms = 20_000) =>
+        new Promise<string>((resolve, reject) => {
+          const check = () => {
+            if (pattern.test(out)) return done(() => resolve(out));
+            if (exited) return done(() => reject(new Error(`kubectl exited before ${pattern}; output:\n${out}`)));
+          };
+          const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${out}`))), ms);
+          const done = (settle: () => void) => {
+            clearTimeout(timer);
+            listeners.delete(check);
+            settle();
+          };
+          listeners.add(check);
+          check();
+        }),
+    };
+  };
+  return {
+    running,
+    kubectlStream,
+    url: running.url,
+    kubeconfigPath,
+    dir,
+    kubectl,
+    file: async (name, content) => {
+      const path = join(dir, name);
+      await writeFile(path, content);
+      return path;
+    },
+    stop: async () => {
+      await running.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
