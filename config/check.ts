@@ -199,6 +199,7 @@ function jsonPathProblem(path: string): string | undefined {
     compileJsonPath(path);
     return undefined;
   } catch (error) {
-    return `invalid JSONPath: ${(error as Error).message}`;
+    // compileJsonPath's messages already say `invalid JSONPath "…": why`.
+    return (error as Error).message;
   }
 }

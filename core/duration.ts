@@ -40,17 +40,19 @@ export function humanDuration(ms: number): string {
 }
 
 // metav1.Time accepts RFC 3339 (time.RFC3339, so a `T`, seconds, and a zone).
-const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 // Go's zero time, which `metav1.Time.IsZero` treats as unset.
 const zeroTime = Date.parse('0001-01-01T00:00:00Z');
 
 /**
  * The Age cell for an object created at `creationTimestamp`, as `ConvertToHumanReadableDateType`
  * gives it: `<unknown>` when the timestamp is unset (or Go's zero time), `<invalid>` when it is
- * not RFC 3339, else `humanDuration(now - created)`.
+ * not RFC 3339, else `humanDuration(now - created)`. The same rules make the cell of a `date`
+ * printer column (tableconvertor `cellForJSONValue` parses it with `UnmarshalQueryParameter`,
+ * which reads "" and "null" as unset).
  */
 export function age(creationTimestamp: string | undefined, now: Date): string {
-  if (!creationTimestamp) return '<unknown>';
+  if (!creationTimestamp || creationTimestamp === 'null') return '<unknown>';
   const created = rfc3339.test(creationTimestamp) ? Date.parse(creationTimestamp) : Number.NaN;
   if (Number.isNaN(created)) return '<invalid>';
   if (created === zeroTime) return '<unknown>';

@@ -353,8 +353,8 @@ function goType(value: unknown): string {
  * `null` (kubectl prints `<none>`). `string` prints the value as client-go's jsonpath does
  * (objects and arrays as JSON, null as `<no value>`); `integer`, `number` and `boolean` give
  * typed values and `null` for a value of another type. `date` returns the raw timestamp
- * string, for the caller to turn into an age (kube shows `<invalid>` for one that is not
- * RFC 3339), and `null` for a non-string.
+ * string, which `age(value, now)` in duration.ts turns into the cell kube shows (`<invalid>`
+ * when it is not RFC 3339), and `null` for a non-string.
  */
 export function printerCellValue(results: unknown[], type: PrinterColumnType): unknown {
   if (results.length === 0) return null;

@@ -11,6 +11,7 @@ import {
   byName, CREATE_OPTIONS, DELETE_OPTIONS, GET_OPTIONS, LIST_OPTIONS, NAMESPACE, nameParameter,
   PATCH_OPTIONS, PRETTY, UPDATE_OPTIONS, WATCH_OPTIONS, type ParameterSpec,
 } from './parameters.ts';
+import type { Verb } from '../types/storage.ts';
 import type { GroupVersionKind, ServedKind } from './types.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -99,7 +100,7 @@ export function routesFor(served: ServedKind): Route[] {
   const version = served.version.name;
   const { kind, plural } = names;
   const namespaced = served.kind.scope === 'Namespaced';
-  const can = (verb: Parameters<typeof served.verbs.has>[0]): boolean => served.verbs.has(verb);
+  const can = (verb: Verb): boolean => served.verbs.has(verb);
   const gvk = gvkOf(served);
   const self = kindDefinitionName(served);
   const list = listDefinitionName(served);

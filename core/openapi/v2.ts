@@ -10,10 +10,8 @@
 import { definitionsFor } from './definitions.ts';
 import type { ParameterSpec } from './parameters.ts';
 import { refTo } from './refs.ts';
-import { groupByPath, routesFor, type Route } from './routes.ts';
+import { groupByPath, JSON_AND_YAML, routesFor, type Route } from './routes.ts';
 import { ACTION_EXTENSION, GVK_EXTENSION, type Schema, type ServedKind } from './types.ts';
-
-const PRODUCES: readonly string[] = ['application/json', 'application/yaml'];
 
 function parameter(p: ParameterSpec): Schema {
   return {
@@ -33,7 +31,7 @@ function operation(route: Route): Schema {
   return {
     description: route.description,
     ...(route.body ? { consumes: [...route.body.contentTypes] } : {}),
-    produces: [...PRODUCES],
+    produces: [...JSON_AND_YAML],
     schemes: ['https'],
     tags: [route.tag],
     operationId: route.operationId,

@@ -8,7 +8,7 @@
 import { definitionsFor } from './definitions.ts';
 import type { ParameterSpec } from './parameters.ts';
 import { toV3Refs, V3_REF_PREFIX } from './refs.ts';
-import { groupByPath, routesFor, type Route } from './routes.ts';
+import { groupByPath, JSON_AND_YAML, routesFor, type Route } from './routes.ts';
 import { ACTION_EXTENSION, GVK_EXTENSION, type Schema, type ServedKind } from './types.ts';
 
 /** One served group-version and the hash of its document (`openAPIHash`). */
@@ -48,11 +48,11 @@ function parameter(p: ParameterSpec): Schema {
 const content = (types: readonly string[], name: string): Schema =>
   Object.fromEntries(types.map((t) => [t, { schema: ref(name) }]));
 
-function operation(route: Route, produces: readonly string[]): Schema {
+function operation(route: Route): Schema {
   const responses = Object.fromEntries(
     route.responses.map((r) => {
       if (r.definition === undefined) return [String(r.code), { description: r.description }];
-      const body = content(produces, r.definition);
+      const body = content(JSON_AND_YAML, r.definition);
       // A list answers `?watch=true` with a stream of watch events, one JSON object per line.
       if (r.code === 200 && route.watchEvent !== undefined) body['application/json;stream=watch'] = { schema: ref(route.watchEvent) };
       return [String(r.code), { description: r.description, content: body }];
@@ -73,8 +73,6 @@ function operation(route: Route, produces: readonly string[]): Schema {
   };
 }
 
-const RESPONSE_TYPES: readonly string[] = ['application/json', 'application/yaml'];
-
 /**
  * The complete OpenAPI 3.0 document of one group-version: every operation the stores
  * support, the kinds' models (from their openAPIV3Schema) and the shared models they refer
@@ -86,7 +84,7 @@ export function buildOpenAPIV3GroupVersion(group: string, version: string, kinds
   const paths = Object.fromEntries(
     groupByPath(routes).map(([path, onPath]) => {
       const item: Schema = { parameters: onPath[0]!.pathParameters.map(parameter) };
-      for (const route of onPath) item[route.method] = operation(route, RESPONSE_TYPES);
+      for (const route of onPath) item[route.method] = operation(route);
       return [path, item];
     }),
   );

@@ -75,6 +75,8 @@ describe('age(creationTimestamp, now)', () => {
     ['2024-05-01T12:00:05Z', '<invalid>'],
     [undefined, '<unknown>'],
     ['', '<unknown>'],
+    ['null', '<unknown>'],
+    ['2024-05-01t11:55:00z', '<invalid>'],
     ['0001-01-01T00:00:00Z', '<unknown>'],
     ['yesterday', '<invalid>'],
     ['2024-05-01', '<invalid>'],
