@@ -7,8 +7,12 @@ import { parseLabelSelector, type LabelSelector } from './selectors/labels.ts';
 import { parseFieldSelector, objectFields, type FieldSelector } from './selectors/fields.ts';
 import { badRequest } from './status.ts';
 
-/** The fields a field selector may name, as for CustomResources (apiextensions `GetAttrs`). */
-export const SELECTABLE_FIELDS = ['metadata.name', 'metadata.namespace'] as const;
+/**
+ * The fields a field selector may name, as for CustomResources: metadata.namespace only on
+ * namespaced kinds (apiextensions-apiserver `pkg/apiserver/conversion/converter.go`).
+ */
+const NAMESPACED_FIELDS = ['metadata.name', 'metadata.namespace'] as const;
+const CLUSTER_FIELDS = ['metadata.name'] as const;
 
 export interface Selection {
   readonly label: LabelSelector;
@@ -23,10 +27,10 @@ export function parseSelection(labelSelector: string, fieldSelector: string, nam
   try {
     label = parseLabelSelector(labelSelector);
   } catch (error) {
-    throw badRequest(`unable to parse requirement: ${(error as Error).message}`);
+    throw badRequest((error as Error).message);
   }
   try {
-    field = parseFieldSelector(fieldSelector, SELECTABLE_FIELDS);
+    field = parseFieldSelector(fieldSelector, namespaced ? NAMESPACED_FIELDS : CLUSTER_FIELDS);
   } catch (error) {
     throw badRequest((error as Error).message);
   }

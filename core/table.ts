@@ -5,7 +5,7 @@
 import type { PrinterColumn } from './types/kind.ts';
 import type { KubeObject } from './types/object.ts';
 import { compileJsonPath, printerCellValue, type JsonPath } from './jsonpath.ts';
-import { age, humanDuration } from './duration.ts';
+import { age } from './duration.ts';
 
 export interface TableColumn {
   readonly definition: { name: string; type: string; format: string; description: string; priority: number };
@@ -52,11 +52,8 @@ function cell(column: TableColumn, object: KubeObject, now: Date): unknown {
   if (column.builtin === 'name') return object.metadata.name ?? '';
   if (column.builtin === 'age') return age(object.metadata.creationTimestamp, now);
   const value = printerCellValue(column.path!.evaluate(object), column.definition.type as PrinterColumn['type']);
-  if (column.definition.type === 'date' && typeof value === 'string') {
-    const at = Date.parse(value);
-    return Number.isNaN(at) ? value : humanDuration(now.getTime() - at);
-  }
-  return value;
+  // Date cells are ages, `<invalid>` or `<unknown>` as the CRD table convertor renders them.
+  return column.definition.type === 'date' && typeof value === 'string' ? age(value, now) : value;
 }
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';

@@ -20,8 +20,14 @@ interface PatchMechanism {
   apply(current: KubeObject): unknown;
 }
 
+// kube-apiserver's bound on the operations of one JSON patch (handlers/patch.go).
+const MAX_JSON_PATCH_OPERATIONS = 10_000;
+
 function jsonPatch(body: string): PatchMechanism {
   const operations = parseJsonOrYaml(body, false);
+  if (Array.isArray(operations) && operations.length > MAX_JSON_PATCH_OPERATIONS) {
+    throw new StatusError(413, 'RequestEntityTooLarge', `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${operations.length}`, {});
+  }
   return {
     apply(current) {
       try {

@@ -95,6 +95,11 @@ export interface PluginContext {
   configDir: string;
   /** A logger already labelled with the plugin and kind. */
   log: PluginLogger;
+  /**
+   * The kubeconfig file kindred was given (`--kubeconfig`), for plugins that store objects in
+   * a Kubernetes cluster. Undefined means: use the in-cluster config when running in a pod.
+   */
+  kubeconfigPath?: string;
 }
 
 export interface PluginLogger {
