@@ -2,7 +2,6 @@
  * Starting and stopping a kindred server: config → stores → snapshot → HTTPS server.
  * The CLI and the tests both start kindred through here.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig, type ConfigError } from '../config/index.ts';
@@ -10,9 +9,7 @@ import { resolveBuiltinPlugin } from '../plugins/index.ts';
 import { buildSnapshot } from './registry.ts';
 import { createStores } from './stores.ts';
 import { KindredServer } from './server.ts';
-import { clientCertificateAuthenticator } from './auth/client-certificate.ts';
-import { allowAll } from './auth/types.ts';
-import { createStandaloneCertificates } from './tls/standalone.ts';
+import { createSecurity } from './security.ts';
 import { writeKubeconfig } from './cli/kubeconfig.ts';
 
 export interface StartOptions {
@@ -53,30 +50,25 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
   const { stores } = await createStores(config.kinds, resolveBuiltinPlugin, { configDir: dirname(configPath), log: options.log });
   const snapshot = buildSnapshot(config.kinds, stores);
 
-  const standalone = options.tlsCertFile === undefined;
-  const certs = standalone ? await createStandaloneCertificates(options.host === '127.0.0.1' || options.host === 'localhost' ? [] : [options.host]) : undefined;
-  const tls = certs
-    ? { certPem: certs.serving.certPem, keyPem: certs.serving.keyPem, clientCaPems: [certs.ca.certPem] }
-    : {
-        certPem: await readFile(options.tlsCertFile!, 'utf8'),
-        keyPem: await readFile(options.tlsPrivateKeyFile!, 'utf8'),
-        clientCaPems: [],
-      };
+  const security = await createSecurity({
+    host: options.host,
+    ...(options.tlsCertFile ? { tlsCertFile: options.tlsCertFile, tlsPrivateKeyFile: options.tlsPrivateKeyFile! } : {}),
+  });
   const server = new KindredServer(snapshot, {
-    tls,
-    authenticate: clientCertificateAuthenticator(tls.clientCaPems),
-    authorize: allowAll,
+    tls: security.tls,
+    authenticate: security.authenticate,
+    authorize: security.authorize,
     log: options.log,
   });
   const address = await server.listen(options.port, options.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `https://${host}:${address.port}`;
-  if (certs && options.kubeconfigPath) {
+  if (security.standalone && options.kubeconfigPath) {
     await writeKubeconfig(options.kubeconfigPath, {
       server: url,
-      caPem: certs.ca.certPem,
-      clientCertPem: certs.admin.certPem,
-      clientKeyPem: certs.admin.keyPem,
+      caPem: security.standalone.caPem,
+      clientCertPem: security.standalone.admin.certPem,
+      clientKeyPem: security.standalone.admin.keyPem,
       user: 'kindred-admin',
     });
   }
@@ -87,9 +79,10 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
     port: address.port,
     async stop() {
       await server.close();
+      await security.stop();
       await Promise.allSettled([...new Set(stores.values())].map((s) => s.close()));
     },
   };
-  if (certs) running.caPem = certs.ca.certPem;
+  if (security.standalone) running.caPem = security.standalone.caPem;
   return running;
 }
