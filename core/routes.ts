@@ -67,7 +67,8 @@ function openapiV2(input: RouteInput): RouteReply {
     const type = `${clause.type}/${clause.subtype}`;
     if (PROTOBUF_V2.includes(type)) {
       const { body, etag } = input.snapshot.openapi.v2Protobuf();
-      const headers = { 'content-type': type, etag, vary: 'Accept' };
+      // Always the dotted form: Go's mime parser (kubectl) rejects the '@' one (kube-openapi handler.go does the same).
+      const headers = { 'content-type': PROTOBUF_V2[1]!, etag, vary: 'Accept' };
       return input.ifNoneMatch === etag ? { status: 304, headers, body: undefined } : { status: 200, headers, body };
     }
     if (type === 'application/json' || type === '*/*' || type === 'application/*') return json(input.snapshot.openapi.v2(), input);

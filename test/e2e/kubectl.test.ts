@@ -1,6 +1,6 @@
 /**
  * Every everyday kubectl command against a running kindred, with the real kubectl binaries
- * of two versions. Each test is one user action and checks what the user would see.
+ * of 1.27 (direct OpenAPI v2 protobuf), 1.29 (v2beta1 discovery) and 1.33. Each test is one user action and checks what the user would see.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { startTestKindred, type TestKindred } from '../support/kindred.ts';
 import { requireKubectl } from '../support/tools.ts';
 import { E2E_CONFIG, gadget } from './fixtures.ts';
 
-for (const version of ['1.29', '1.33']) {
+for (const version of ['1.27', '1.29', '1.33']) {
   describe(`kubectl ${version}`, requireKubectl(version), () => {
     let k: TestKindred;
     const kubectl = (...args: string[]) => k.kubectl(version, args);
