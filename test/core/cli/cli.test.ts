@@ -1,0 +1,96 @@
+/** The kindred command as a user runs it: validate a config, serve one and read the kubectl line. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+// tsx by absolute URL: the command also runs from folders outside the repo.
+const tsx = import.meta.resolve('tsx');
+const cliScript = `import('${join(root, 'core/cli/main.ts')}').then((m) => m.main(process.argv.slice(1))).then((code) => process.exit(code))`;
+
+function kindred(args: string[], cwd = root) {
+  return spawnSync(process.execPath, ['--import', tsx, '-e', cliScript, '--', ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('kindred validate', () => {
+  it('exits 0 for the example config', () => {
+    const r = kindred(['validate', '--config', join(root, 'config/examples/apps.yaml')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /valid \(3 kinds\)/);
+  });
+
+  it('prints every error with its field path and exits 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kindred-cli-'));
+    try {
+      const bad = `resources:
+  - group: nodots
+    names: {kind: widget, plural: Widgets}
+    versions: [{name: v1, served: true, storage: true}]
+    backend: {plugin: nosuchplugin}
+`;
+      await writeFile(join(dir, 'bad.yaml'), bad);
+      const r = kindred(['validate', '--config', join(dir, 'bad.yaml')]);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /resources\[0\]\.group: /);
+      assert.match(r.stderr, /resources\[0\]\.names\.plural: /);
+      assert.match(r.stderr, /resources\[0\]\.names\.kind: /);
+      assert.match(r.stderr, /resources\[0\]\.backend\.plugin: /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds kindred.config.yaml in the current folder when --config is absent', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kindred-cli-'));
+    try {
+      await writeFile(join(dir, 'package.json'), '{}');
+      await writeFile(
+        join(dir, 'kindred.config.yaml'),
+        'resources:\n  - group: a.example.com\n    names: {kind: Thing, plural: things}\n    versions: [{name: v1, served: true, storage: true}]\n',
+      );
+      const r = kindred(['validate'], dir);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /kindred\.config\.yaml: valid \(1 kinds\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('kindred serve', () => {
+  it('prints the kubectl line for the kubeconfig it writes, and stops on SIGTERM', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kindred-cli-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    const child = spawn(
+      process.execPath,
+      ['--import', tsx, '-e', cliScript, '--', 'serve', '--config', join(root, 'config/examples/apps.yaml'), '--secure-port', '0', '--write-kubeconfig', kubeconfig],
+      { cwd: root, env: { ...process.env, KINDRED_LOG_LEVEL: 'warn' } },
+    );
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no kubectl line in: ${out}`)), 30_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('api-resources')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.on('exit', () => reject(new Error(`exited early: ${out}`)));
+      });
+      assert.match(out, new RegExp(`kubectl --kubeconfig ${kubeconfig} api-resources`));
+      assert.match(out, /kindred is serving at https:\/\/127\.0\.0\.1:\d+/);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
