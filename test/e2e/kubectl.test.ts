@@ -171,6 +171,32 @@ for (const version of ['1.27', '1.29', '1.33']) {
       assert.match(out, /How many units to run/);
     });
 
+    it('edit saves what the editor changed', async () => {
+      const editor = `sed -i 's/color: blue/color: teal/'`;
+      const r = await k.kubectl(version, ['edit', 'gadget', 'g-apply'], { env: { KUBE_EDITOR: editor, EDITOR: editor } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /gadget\.fleet\.example\.net\/g-apply edited/);
+      assert.equal(await ok('get', 'gadget', 'g-apply', '-o', 'jsonpath={.spec.color}'), 'teal');
+    });
+
+    it('describe shows the object', async () => {
+      const out = await ok('describe', 'gadget', 'g-apply');
+      assert.match(out, /^Name:\s+g-apply$/m);
+      assert.match(out, /^Kind:\s+Gadget$/m);
+      assert.match(out, /^\s+Color:\s+teal$/m);
+    });
+
+    it('get by category lists the kinds in it', async () => {
+      assert.match(await ok('get', 'fleet', '-o', 'name'), /gadget\.fleet\.example\.net\/g-apply/);
+    });
+
+    it('wait --for=delete returns once the object is gone', async () => {
+      const waiting = kubectl('wait', '--for=delete', 'gadget/g-create', '--timeout=30s');
+      await ok('delete', 'gadget', 'g-create', '--wait=false');
+      const r = await waiting;
+      assert.equal(r.code, 0, r.stderr);
+    });
+
     it('delete removes an object, and get then reports NotFound', async () => {
       assert.match(await ok('delete', 'gadget', 'g-label-b'), /gadget\.fleet\.example\.net "g-label-b" deleted/);
       const stderr = await fails('get', 'gadget', 'g-label-b');
