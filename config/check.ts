@@ -10,6 +10,7 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { compileJsonPath } from '../core/jsonpath.ts';
+import { schemaProblems } from '../core/schema/index.ts';
 import type { KindDefinition, KindVersion } from '../core/types/kind.ts';
 import type { StoragePlugin } from '../core/types/storage.ts';
 import { toConfigError } from './schema.ts';
@@ -87,6 +88,12 @@ function checkVersions(versions: readonly KindVersion[], at: string, errors: Con
     if (!isLabel(version.name)) errors.push({ path: `${path}.name`, message: LABEL_MESSAGE });
     else if (seen.has(version.name)) errors.push({ path: `${path}.name`, message: `duplicate version "${version.name}"` });
     seen.add(version.name);
+    // The structural-schema rules and CEL compilation, as apiextensions checks a CRD's schema.
+    const schema = version.schema?.openAPIV3Schema;
+    if (schema) {
+      const at = `${path}.schema.openAPIV3Schema`;
+      for (const problem of schemaProblems(schema)) errors.push({ path: problem.path ? `${at}.${problem.path}` : at, message: problem.message });
+    }
     version.additionalPrinterColumns.forEach((column, j) => {
       const problem = jsonPathProblem(column.jsonPath);
       if (problem) errors.push({ path: `${path}.additionalPrinterColumns[${j}].jsonPath`, message: problem });

@@ -1,19 +1,31 @@
 /**
- * Starting and stopping a kindred server: config → stores → snapshot → HTTPS server.
- * The CLI and the tests both start kindred through here.
+ * Starting and stopping a kindred server: config source → reloader (config → stores →
+ * snapshot, again on every change) → HTTPS server. The CLI and the tests both start kindred
+ * through here.
  */
-import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { loadConfig, type ConfigError } from '../config/index.ts';
+import type { ConfigError } from '../config/index.ts';
+import type { ConfigMapRef } from '../config/configmap-source.ts';
 import { resolveBuiltinPlugin } from '../plugins/index.ts';
-import { buildSnapshot } from './registry.ts';
-import { createStores } from './stores.ts';
+import { createMetrics, type KindredMetrics } from './metrics.ts';
+import { openConfigSource } from './reload/open-source.ts';
+import { Reloader } from './reload/reloader.ts';
 import { KindredServer } from './server.ts';
-import { createSecurity } from './security.ts';
+import { createSecurity, type SecurityOptions } from './security.ts';
+import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { writeKubeconfig } from './cli/kubeconfig.ts';
 
 export interface StartOptions {
-  configPath: string;
+  /** A config file or a directory of config files; exactly one of this and configConfigMap. */
+  configPath?: string;
+  /** `--config-configmap`: read and watch the config in this ConfigMap. */
+  configConfigMap?: ConfigMapRef;
+  /** `--kubeconfig`: the cluster kindred talks to (ConfigMap source, plugins); else the in-cluster config. */
+  kubeconfig?: string;
+  /** false: load the config once and never watch it (default: watch and hot-reload). */
+  watchConfig?: boolean;
+  /** Quiet time before a burst of config changes triggers one reload (default 100 ms). */
+  configDebounceMs?: number;
   port: number;
   host: string;
   log: Logger;
@@ -22,6 +34,15 @@ export interface StartOptions {
   tlsPrivateKeyFile?: string;
   /** Where to write an admin kubeconfig (standalone mode). */
   kubeconfigPath?: string;
+  /**
+   * Aggregated mode (with tlsCertFile): delegated authentication and authorization against
+   * the `kubeconfig` cluster, CA files, anonymous access, cache TTLs (core/security.ts).
+   */
+  delegation?: Omit<SecurityOptions, 'host' | 'tlsCertFile' | 'tlsPrivateKeyFile' | 'log' | 'kubeconfig'>;
+  /** `--authorization-always-allow-paths`, besides /healthz, /livez and /readyz. */
+  alwaysAllowPaths?: string[];
+  /** Non-watch requests end with 504 after this long (default 60 s). */
+  requestTimeoutMs?: number;
 }
 
 export interface RunningKindred {
@@ -31,6 +52,9 @@ export interface RunningKindred {
   port: number;
   /** PEM of the CA that signed the serving certificate, in standalone mode. */
   caPem?: string;
+  /** Keeps the served kinds in step with the config; `reload()` forces a reload now. */
+  reloader: Reloader;
+  metrics: KindredMetrics;
   stop(): Promise<void>;
 }
 
@@ -44,22 +68,58 @@ export class ConfigInvalidError extends Error {
 }
 
 export async function startKindred(options: StartOptions): Promise<RunningKindred> {
-  const configPath = resolve(options.configPath);
-  const config = await loadConfig({ path: configPath }, resolveBuiltinPlugin);
-  if (!config.ok) throw new ConfigInvalidError(configPath, config.errors);
-  const { stores } = await createStores(config.kinds, resolveBuiltinPlugin, { configDir: dirname(configPath), log: options.log });
-  const snapshot = buildSnapshot(config.kinds, stores);
+  const metrics = createMetrics();
+  const source = await openConfigSource({
+    ...(options.configPath ? { configPath: options.configPath } : {}),
+    ...(options.configConfigMap ? { configConfigMap: options.configConfigMap } : {}),
+    ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.configDebounceMs === undefined ? {} : { debounceMs: options.configDebounceMs }),
+  });
+  const reloader = new Reloader({
+    source,
+    builtin: resolveBuiltinPlugin,
+    log: options.log,
+    metrics,
+    ...(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {}),
+  });
+  const first = await reloader.reload();
+  if (first.result === 'failure') {
+    await reloader.close();
+    throw new ConfigInvalidError(source.description, first.errors);
+  }
+  const config = reloader.generation!;
+  const snapshot = config.snapshot;
 
   const security = await createSecurity({
     host: options.host,
+    log: options.log,
     ...(options.tlsCertFile ? { tlsCertFile: options.tlsCertFile, tlsPrivateKeyFile: options.tlsPrivateKeyFile! } : {}),
+    ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+    ...options.delegation,
   });
+  // In a cluster, creates in missing or terminating namespaces are refused, as kube-apiserver's
+  // NamespaceLifecycle admission does for its own resources.
+  const namespaces = security.cluster
+    ? new NamespaceLifecycle(security.cluster, (err) => options.log.warn({ err }, 'watching namespaces'))
+    : undefined;
+  if (namespaces && !(await namespaces.start(10_000))) options.log.warn({}, 'namespaces not listed yet; creates look them up one by one');
   const server = new KindredServer(snapshot, {
     tls: security.tls,
     authenticate: security.authenticate,
     authorize: security.authorize,
     log: options.log,
+    metrics,
+    ...(namespaces ? { namespaceAdmission: namespaces } : {}),
+    ...(options.alwaysAllowPaths ? { alwaysAllowPaths: options.alwaysAllowPaths } : {}),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   });
+  security.onTlsChange((tls) => server.setTls(tls));
+  reloader.attach(server);
+  server.setReadiness(() => {
+    const config = reloader.readiness();
+    return { ready: config.ready, checks: ['[+]ping ok', ...config.checks] };
+  });
+  if (options.watchConfig !== false) await reloader.watch();
   const address = await server.listen(options.port, options.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `https://${host}:${address.port}`;
@@ -72,15 +132,18 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
       user: 'kindred-admin',
     });
   }
-  options.log.info({ url, config: configPath, kinds: config.kinds.length, hash: config.hash }, 'serving');
+  options.log.info({ url, config: source.description, kinds: config.kinds.length, hash: config.hash }, 'serving');
   const running: RunningKindred = {
     server,
     url,
     port: address.port,
+    reloader,
+    metrics,
     async stop() {
       await server.close();
+      await namespaces?.stop();
       await security.stop();
-      await Promise.allSettled([...new Set(stores.values())].map((s) => s.close()));
+      await reloader.close();
     },
   };
   if (security.standalone) running.caPem = security.standalone.caPem;

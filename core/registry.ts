@@ -8,6 +8,7 @@ import type { Storage, Verb } from './types/storage.ts';
 import { compileColumns, type TableColumn } from './table.ts';
 import { buildDiscoveryDocuments, type DiscoveryDocuments } from './discovery.ts';
 import { buildOpenAPIDocuments, type OpenAPIDocuments } from './openapi/documents.ts';
+import { compileSchema, type CompiledSchema } from './schema/index.ts';
 
 /** One kind at one served version: what a resource handler works with. */
 export interface ServedResource {
@@ -21,6 +22,8 @@ export interface ServedResource {
   /** `<group>/<version>`, set on every object this resource returns. */
   readonly apiVersion: string;
   readonly columns: readonly TableColumn[];
+  /** The version's openAPIV3Schema compiled for pruning, defaulting and validation; undefined without one. */
+  readonly schema: CompiledSchema | undefined;
 }
 
 export interface RegistrySnapshot {
@@ -54,6 +57,8 @@ export function buildSnapshot(kinds: readonly KindDefinition[], stores: Readonly
           namespaced: kind.scope === 'Namespaced',
           apiVersion: `${kind.group}/${version.name}`,
           columns: compileColumns(version.additionalPrinterColumns),
+          // Config checks reported schema problems already: a throw here is a bug, not bad input.
+          schema: version.schema?.openAPIV3Schema ? compileSchema(version.schema.openAPIV3Schema) : undefined,
         }),
       );
     }

@@ -1,5 +1,5 @@
 /**
- * Non-resource endpoints: health, version, discovery and OpenAPI. Every body here was
+ * Non-resource endpoints: health, metrics, version, discovery and OpenAPI. Every body here was
  * computed once per snapshot; a request only picks it and compares ETags.
  */
 import type { NonResourceRequestInfo } from './request-info.ts';
@@ -25,6 +25,19 @@ export interface RouteInput {
 }
 
 export const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
+
+/** Prometheus metrics. Unlike health, it needs authentication and authorization, as in kube-apiserver. */
+export const METRICS_PATH = '/metrics';
+
+/** Answers `GET /metrics` (async: prom-client collects on demand). */
+export async function metricsReply(
+  info: NonResourceRequestInfo,
+  metrics: { render(): Promise<{ contentType: string; body: string }> },
+): Promise<RouteReply> {
+  if (info.verb !== 'get' && info.verb !== 'head') throw pathNotFound();
+  const { contentType, body } = await metrics.render();
+  return { status: 200, headers: { 'content-type': contentType }, body };
+}
 
 function json(doc: PreparedDocument, input: RouteInput, contentType = 'application/json', extra: Record<string, string> = {}): RouteReply {
   const headers = { 'content-type': contentType, etag: doc.etag, vary: 'Accept', ...extra };

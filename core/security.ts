@@ -1,12 +1,21 @@
 /**
  * How kindred secures its port: the serving certificate, who a request is (authentication)
- * and what it may do (authorization). Standalone mode makes its own CA, trusts client
- * certificates it signed and allows every authenticated user.
+ * and what it may do (authorization).
+ *
+ * - Standalone mode (no `--tls-cert-file`): kindred makes its own CA, trusts client
+ *   certificates it signed and allows every authenticated user.
+ * - Aggregated mode (`--tls-cert-file`): the serving certificate comes from files and is
+ *   reloaded when they change; authentication and authorization are delegated to
+ *   kube-apiserver (core/auth/delegated.ts).
  */
-import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
+import type { Logger } from 'pino';
 import type { Authenticator, Authorizer } from './auth/types.ts';
 import { allowAll } from './auth/types.ts';
 import { clientCertificateAuthenticator } from './auth/client-certificate.ts';
+import { createDelegated, type RequestHeaderFlags } from './auth/delegated.ts';
+import { watchFiles } from './auth/file-watch.ts';
+import type { KubeApi } from './auth/kube-api.ts';
 import { createStandaloneCertificates } from './tls/standalone.ts';
 import type { KeyPairPem } from './tls/certificates.ts';
 
@@ -15,38 +24,112 @@ export interface SecurityOptions {
   /** Serving certificate files; without them kindred makes its own CA (standalone mode). */
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /** Needed in aggregated mode for warnings about reloads and delegation. */
+  log?: Logger;
+  /** `--kubeconfig`: the cluster to delegate to (else in-cluster), unless the two below say otherwise. */
+  kubeconfig?: string;
+  authenticationKubeconfig?: string;
+  authorizationKubeconfig?: string;
+  /** `--client-ca-file`; else the `client-ca-file` of extension-apiserver-authentication. */
+  clientCaFile?: string;
+  requestHeader?: RequestHeaderFlags;
+  /** `--anonymous-auth`: requests without credentials become system:anonymous instead of 401. */
+  anonymousAuth?: boolean;
+  tokenCacheTtlMs?: number;
+  authorizationAllowTtlMs?: number;
+  authorizationDenyTtlMs?: number;
+  /** How often certificate and CA files are re-read (default 10 s). */
+  fileIntervalMs?: number;
+}
+
+export interface ServingTls {
+  certPem: string;
+  keyPem: string;
+  /** Offered as acceptable client CAs in the handshake. */
+  clientCaPems: string[];
 }
 
 export interface Security {
-  tls: { certPem: string; keyPem: string; clientCaPems: string[] };
+  /** The TLS material now; `onTlsChange` tells when it changes. */
+  tls: ServingTls;
+  /** Registers the one listener for TLS changes (the server's secure-context swap). */
+  onTlsChange(listener: (tls: ServingTls) => void): void;
   authenticate: Authenticator;
   authorize: Authorizer;
   /** Standalone mode: the CA and an admin client certificate, for the kubeconfig. */
   standalone?: { caPem: string; admin: KeyPairPem };
+  /** Aggregated mode: the cluster kindred delegates to (namespace admission reads it too). */
+  cluster?: KubeApi;
   /** Stops whatever the security setup watches (certificate files, ConfigMaps). */
   stop(): Promise<void>;
 }
 
 export async function createSecurity(options: SecurityOptions): Promise<Security> {
-  if (options.tlsCertFile === undefined) {
-    const local = options.host === '127.0.0.1' || options.host === 'localhost' || options.host === '::1';
-    const certs = await createStandaloneCertificates(local ? [] : [options.host]);
-    return {
-      tls: { certPem: certs.serving.certPem, keyPem: certs.serving.keyPem, clientCaPems: [certs.ca.certPem] },
-      authenticate: clientCertificateAuthenticator([certs.ca.certPem]),
-      authorize: allowAll,
-      standalone: { caPem: certs.ca.certPem, admin: certs.admin },
-      stop: async () => {},
-    };
-  }
-  return {
-    tls: {
-      certPem: await readFile(options.tlsCertFile, 'utf8'),
-      keyPem: await readFile(options.tlsPrivateKeyFile!, 'utf8'),
-      clientCaPems: [],
+  if (options.tlsCertFile === undefined) return standalone(options.host);
+  if (!options.tlsPrivateKeyFile) throw new Error('--tls-cert-file needs --tls-private-key-file');
+  if (!options.log) throw new Error('createSecurity: aggregated mode needs a logger');
+  const log = options.log;
+  let listener: (tls: ServingTls) => void = () => {};
+  // Set once everything is built; changes reported before then are in the initial state.
+  let security: Security | undefined;
+  const serving = await watchFiles([options.tlsCertFile, options.tlsPrivateKeyFile], {
+    ...(options.fileIntervalMs === undefined ? {} : { intervalMs: options.fileIntervalMs }),
+    // Throws when the key does not match the certificate: mid-rotation, keep the old pair.
+    validate: ([cert, key]) => void createSecureContext({ cert: cert!, key: key! }),
+    onChange: ([cert, key]) => {
+      if (!security) return;
+      security.tls = { ...security.tls, certPem: cert!, keyPem: key! };
+      log.info({ file: options.tlsCertFile }, 'serving certificate reloaded');
+      listener(security.tls);
     },
-    authenticate: clientCertificateAuthenticator([]),
+    onError: (err) => log.warn({ err, file: options.tlsCertFile }, 'serving certificate not reloaded'),
+  });
+  const delegated = await createDelegated({
+    log,
+    ...pick(options, ['kubeconfig', 'authenticationKubeconfig', 'authorizationKubeconfig', 'clientCaFile', 'requestHeader']),
+    ...pick(options, ['anonymousAuth', 'tokenCacheTtlMs', 'authorizationAllowTtlMs', 'authorizationDenyTtlMs', 'fileIntervalMs']),
+    onClientCasChange: (pems) => {
+      if (!security || sameList(pems, security.tls.clientCaPems)) return;
+      security.tls = { ...security.tls, clientCaPems: pems };
+      log.info({ cas: pems.length }, 'client CAs changed');
+      listener(security.tls);
+    },
+  });
+  const [certPem, keyPem] = serving.current() as [string, string];
+  security = {
+    tls: { certPem, keyPem, clientCaPems: delegated.clientCaPems() },
+    onTlsChange: (l) => void (listener = l),
+    authenticate: delegated.authenticate,
+    authorize: delegated.authorize,
+    cluster: delegated.api,
+    stop: async () => {
+      serving.stop();
+      await delegated.stop();
+    },
+  };
+  return security;
+}
+
+async function standalone(host: string): Promise<Security> {
+  const local = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+  const certs = await createStandaloneCertificates(local ? [] : [host]);
+  return {
+    tls: { certPem: certs.serving.certPem, keyPem: certs.serving.keyPem, clientCaPems: [certs.ca.certPem] },
+    onTlsChange: () => {},
+    authenticate: clientCertificateAuthenticator([certs.ca.certPem]),
     authorize: allowAll,
+    standalone: { caPem: certs.ca.certPem, admin: certs.admin },
     stop: async () => {},
   };
+}
+
+/** The options that are set, without undefined values (exactOptionalPropertyTypes). */
+function pick<T extends object, K extends keyof T>(from: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (from[key] !== undefined) out[key] = from[key];
+  return out;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

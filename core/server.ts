@@ -2,7 +2,7 @@
  * The HTTP server: a Koa app over one TLS port speaking HTTP/2 and HTTP/1.1. The request
  * pipeline is the `pipeline` array below, one job per step:
  *
- *   log → errors → request info → authenticate → authorize → route
+ *   log → errors → request info → timeout (not watches) → authenticate → authorize → route
  *
  * Every request reads the registry snapshot once, at its start, and keeps it to the end.
  */
@@ -15,10 +15,13 @@ import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import type { RegistrySnapshot } from './registry.ts';
 import type { UserInfo } from './types/storage.ts';
 import { StatusError, toStatusError, unauthorized, type ResourceRef } from './status.ts';
-import { HEALTH_PATHS, routeNonResource } from './routes.ts';
+import { HEALTH_PATHS, METRICS_PATH, metricsReply, routeNonResource, type RouteReply } from './routes.ts';
+import { InFlightRequests } from './reload/in-flight.ts';
+import type { KindredMetrics } from './metrics.ts';
 import { handleResourceRequest, resolveResource } from './handlers/index.ts';
 import type { Reply, ResourceRequest } from './handlers/request.ts';
 import type { Authenticator, Authorizer } from './auth/types.ts';
+import type { NamespaceAdmission } from './admission/namespace-lifecycle.ts';
 import { bodyReader } from './body.ts';
 
 export interface ServerOptions {
@@ -29,6 +32,15 @@ export interface ServerOptions {
   alwaysAllowPaths?: readonly string[];
   log: Logger;
   now?: () => Date;
+  /** Served on `/metrics` when set. */
+  metrics?: Pick<KindredMetrics, 'render'>;
+  /** Refuses creates in missing or terminating namespaces (aggregated mode). */
+  namespaceAdmission?: NamespaceAdmission;
+  /**
+   * Requests other than watches that run longer end with 504 (kube-apiserver's
+   * `--request-timeout`, default 60 s). Watches are long-running and exempt.
+   */
+  requestTimeoutMs?: number;
 }
 
 interface State {
@@ -44,17 +56,21 @@ export class KindredServer {
   readonly #app = new Koa();
   readonly #http: Http2SecureServer;
   #readiness: () => { ready: boolean; checks: string[] } = () => ({ ready: true, checks: ['[+]ping ok'] });
+  /** Requests (not watches) still running, by the snapshot they started on: a reload closes removed stores once drained. */
+  readonly inFlight = new InFlightRequests();
 
   constructor(snapshot: RegistrySnapshot, options: ServerOptions) {
     this.#snapshot = snapshot;
     this.#options = options;
-    const pipeline: Middleware[] = [this.#logRequests, this.#answerErrors, this.#parseInfo, this.#authenticate, this.#authorize, this.#route];
+    const pipeline: Middleware[] = [this.#logRequests, this.#answerErrors, this.#parseInfo, this.#timeout, this.#authenticate, this.#authorize, this.#route];
     for (const step of pipeline) this.#app.use(step);
     this.#http = createSecureServer(
       {
         allowHTTP1: true,
         cert: options.tls.certPem,
         key: options.tls.keyPem,
+        // Also the acceptable-CA list of the handshake: Go clients (the aggregator) send their
+        // certificate only if its issuer is listed (crypto/tls getClientCertificate).
         ca: options.tls.clientCaPems,
         requestCert: true,
         // Client certificates are optional (tokens, front-proxy): they are checked per request.
@@ -73,6 +89,14 @@ export class KindredServer {
   /** Serves `next` from now on; requests in flight finish on the snapshot they started with. */
   swap(next: RegistrySnapshot): void {
     this.#snapshot = next;
+  }
+
+  /**
+   * Serves new TLS material to new connections (a rotated serving certificate, changed client
+   * CAs); open connections keep theirs, as Go's dynamic certificates do.
+   */
+  setTls(tls: ServerOptions['tls']): void {
+    this.#http.setSecureContext({ cert: tls.certPem, key: tls.keyPem, ca: tls.clientCaPems });
   }
 
   setReadiness(check: () => { ready: boolean; checks: string[] }): void {
@@ -128,7 +152,28 @@ export class KindredServer {
     const state = ctx.state as State;
     state.info = parseRequestInfo(ctx.method, ctx.url);
     state.snapshot = this.#snapshot;
-    await next();
+    const leave = state.info.verb === 'watch' ? undefined : this.inFlight.enter(state.snapshot);
+    try {
+      await next();
+    } finally {
+      leave?.();
+    }
+  };
+
+  /** Ends a slow request with 504; a watch is long-running and never times out here. */
+  readonly #timeout: Middleware = async (ctx, next) => {
+    const state = ctx.state as State;
+    const limit = this.#options.requestTimeoutMs ?? 60_000;
+    if (state.info.verb === 'watch' || limit <= 0) return next();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StatusError(504, 'Timeout', 'request did not complete within the allotted timeout', { retryAfterSeconds: 1 })), limit);
+    });
+    try {
+      await Promise.race([next(), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   #isPublic(path: string): boolean {
@@ -161,7 +206,8 @@ export class KindredServer {
     const state = ctx.state as State;
     const info = state.info;
     if (!info.isResourceRequest) {
-      const reply = routeNonResource({
+      const metrics = this.#options.metrics;
+      const reply: RouteReply = info.path === METRICS_PATH && metrics ? await metricsReply(info, metrics) : routeNonResource({
         info,
         snapshot: state.snapshot,
         accept: ctx.get('accept') || undefined,
@@ -185,6 +231,8 @@ export class KindredServer {
       signal: abort.signal,
       accept: ctx.get('accept') || undefined,
       contentType: (ctx.get('content-type').split(';')[0] ?? '').trim().toLowerCase(),
+      userAgent: ctx.get('user-agent'),
+      ...(this.#options.namespaceAdmission ? { namespaceAdmission: this.#options.namespaceAdmission } : {}),
       body: bodyReader(ctx.req),
       now: this.#options.now ?? (() => new Date()),
       warnings: [],

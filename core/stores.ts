@@ -16,7 +16,7 @@ export interface StoreSet {
 export async function createStores(
   kinds: readonly KindDefinition[],
   resolvePlugin: (name: string) => StoragePlugin | undefined,
-  options: { configDir: string; log: Logger; previous?: { kinds: readonly KindDefinition[]; stores: ReadonlyMap<string, Storage> } },
+  options: { configDir: string; log: Logger; kubeconfigPath?: string; previous?: { kinds: readonly KindDefinition[]; stores: ReadonlyMap<string, Storage> } },
 ): Promise<StoreSet> {
   const stores = new Map<string, Storage>();
   const created: Storage[] = [];
@@ -32,7 +32,11 @@ export async function createStores(
       const plugin = resolvePlugin(kind.backend.plugin);
       if (!plugin) throw new Error(`kind ${key}: unknown storage plugin "${kind.backend.plugin}"`);
       const log = options.log.child({ plugin: plugin.name, kind: key });
-      const store = await plugin.create(kind, kind.backend.options, { configDir: options.configDir, log });
+      const store = await plugin.create(kind, kind.backend.options, {
+        configDir: options.configDir,
+        log,
+        ...(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {}),
+      });
       created.push(store);
       stores.set(key, store);
     }

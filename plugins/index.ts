@@ -1,8 +1,12 @@
 /** The storage plugins that ship with kindred, by the name a config's `backend.plugin` uses. */
 import type { StoragePlugin } from '../core/types/storage.ts';
+import { helmReleasePlugin } from './helmrelease/index.ts';
 import { memoryPlugin } from './memory/index.ts';
+import { secretPlugin } from './secret/index.ts';
 
-export const builtinPlugins: ReadonlyMap<string, StoragePlugin> = new Map([[memoryPlugin.name, memoryPlugin]]);
+export const builtinPlugins: ReadonlyMap<string, StoragePlugin> = new Map(
+  [memoryPlugin, helmReleasePlugin, secretPlugin].map((plugin) => [plugin.name, plugin]),
+);
 
 export function resolveBuiltinPlugin(name: string): StoragePlugin | undefined {
   return builtinPlugins.get(name);

@@ -2,36 +2,22 @@
  * Client-certificate authentication: a certificate that chains to the client CA names the
  * user in its CN and the groups in its O fields (as kube-apiserver's x509 authenticator).
  */
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { Authenticator } from './types.ts';
+import { parseCertificateBundle, verifiedPeer } from './x509.ts';
 
 /**
- * `caPems` are the CAs trusted for client certificates. The TLS server is configured with
- * requestCert and without rejecting, so the chain is checked here, per request.
+ * `cas` are the CAs trusted for client certificates: PEMs, or a function returning the
+ * current set (`--client-ca-file` reloaded, or the `client-ca-file` key of
+ * `kube-system/extension-apiserver-authentication`). Returns groups without
+ * `system:authenticated`; the union adds it.
  */
-export function clientCertificateAuthenticator(caPems: string[]): Authenticator {
-  const cas = caPems.map((pem) => new X509Certificate(pem));
+export function clientCertificateAuthenticator(cas: string[] | (() => readonly X509Certificate[])): Authenticator {
+  const fixed = Array.isArray(cas) ? cas.flatMap(parseCertificateBundle) : undefined;
+  const current = fixed ? () => fixed : (cas as () => readonly X509Certificate[]);
   return async ({ socket }) => {
-    const peer = socket?.getPeerX509Certificate?.();
-    if (!peer) return undefined;
-    const now = Date.now();
-    if (Date.parse(peer.validFrom) > now || Date.parse(peer.validTo) < now) return undefined;
-    if (!cas.some((ca) => peer.checkIssued(ca) && peer.verify(ca.publicKey))) return undefined;
-    const subject = parseSubject(peer.subject);
-    const username = subject.CN?.[0];
-    if (!username) return undefined;
-    return { username, groups: [...(subject.O ?? []), 'system:authenticated'] };
+    const peer = verifiedPeer(socket, current());
+    if (!peer?.commonName) return undefined;
+    return { username: peer.commonName, groups: [...peer.organizations, 'system:authenticated'] };
   };
-}
-
-/** Node prints a subject as `KEY=value` lines; a key may repeat (several O). */
-function parseSubject(subject: string): Record<string, string[]> {
-  const fields: Record<string, string[]> = {};
-  for (const line of subject.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq < 0) continue;
-    const key = line.slice(0, eq);
-    (fields[key] ??= []).push(line.slice(eq + 1));
-  }
-  return fields;
 }

@@ -3,26 +3,68 @@ import { parseArgs } from 'node:util';
 
 export interface ServeFlags {
   config?: string;
+  /** `--config-configmap NAMESPACE/NAME`, instead of --config. */
+  configConfigMap?: string;
+  /** `--kubeconfig`: the cluster kindred reads its ConfigMap config from, and plugins store objects in. */
+  kubeconfig?: string;
   securePort: number;
   bindAddress: string;
   writeKubeconfig?: string;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /** Aggregated mode: delegated authentication and authorization (k8s.io/apiserver's names). */
+  authenticationKubeconfig?: string;
+  authorizationKubeconfig?: string;
+  clientCaFile?: string;
+  requestheaderClientCaFile?: string;
+  requestheaderAllowedNames?: string[];
+  requestheaderUsernameHeaders?: string[];
+  requestheaderGroupHeaders?: string[];
+  requestheaderExtraHeadersPrefix?: string[];
+  authorizationAlwaysAllowPaths?: string[];
+  anonymousAuth?: boolean;
 }
 
 export class UsageError extends Error {}
 
 export const USAGE = `Usage:
-  kindred serve [--config FILE] [--secure-port 8443] [--bind-address 127.0.0.1]
+  kindred serve [--config FILE|DIR | --config-configmap NAMESPACE/NAME] [--kubeconfig FILE]
+                [--secure-port 8443] [--bind-address 127.0.0.1]
                 [--write-kubeconfig FILE] [--tls-cert-file F --tls-private-key-file F]
+                [--authentication-kubeconfig F] [--authorization-kubeconfig F]
+                [--client-ca-file F] [--requestheader-client-ca-file F]
+                [--requestheader-allowed-names A,B] [--requestheader-username-headers H,..]
+                [--requestheader-group-headers H,..] [--requestheader-extra-headers-prefix P,..]
+                [--authorization-always-allow-paths /p,..] [--anonymous-auth=true|false]
   kindred validate [--config FILE]
 
+kindred watches its config (a file, every *.yaml of a directory, or the *.yaml keys of
+a ConfigMap) and serves every valid change at once, without a restart.
+With --tls-cert-file kindred runs as an aggregated API server: it reloads the certificate
+when the files change and delegates authentication (front-proxy headers, client
+certificates, TokenReview) and authorization (SubjectAccessReview) to the cluster of
+--kubeconfig, or the in-cluster config; CAs not given as files are read from
+kube-system/extension-apiserver-authentication.
 Without --config, kindred looks for kindred.config.yaml, .kindredrc(.yaml|.json) or a
 "kindred" key in package.json, from the current folder up.`;
 
 export function parseServeFlags(args: string[]): ServeFlags {
-  const { values } = parse(args, {
+  // k8s.io/apiserver's boolean flags may be bare (`--anonymous-auth`) or valued (`=false`).
+  const normalized = args.map((arg) => (BOOLEAN_FLAGS.includes(arg) ? `${arg}=true` : arg));
+  const { values } = parse(normalized, {
     config: { type: 'string' },
+    'authentication-kubeconfig': { type: 'string' },
+    'authorization-kubeconfig': { type: 'string' },
+    'client-ca-file': { type: 'string' },
+    'requestheader-client-ca-file': { type: 'string' },
+    'requestheader-allowed-names': { type: 'string' },
+    'requestheader-username-headers': { type: 'string' },
+    'requestheader-group-headers': { type: 'string' },
+    'requestheader-extra-headers-prefix': { type: 'string' },
+    'authorization-always-allow-paths': { type: 'string' },
+    'anonymous-auth': { type: 'string' },
+    'config-configmap': { type: 'string' },
+    kubeconfig: { type: 'string' },
     'secure-port': { type: 'string' },
     'bind-address': { type: 'string' },
     'write-kubeconfig': { type: 'string' },
@@ -36,11 +78,39 @@ export function parseServeFlags(args: string[]): ServeFlags {
   }
   const flags: ServeFlags = { securePort: port, bindAddress: (values['bind-address'] as string | undefined) ?? '127.0.0.1' };
   if (values.config) flags.config = values.config as string;
+  if (values['config-configmap']) {
+    if (values.config) throw new UsageError('--config and --config-configmap exclude each other');
+    if (!/^[^/]+\/[^/]+$/.test(values['config-configmap'] as string)) throw new UsageError('--config-configmap: expected NAMESPACE/NAME');
+    flags.configConfigMap = values['config-configmap'] as string;
+  }
+  if (values.kubeconfig) flags.kubeconfig = values.kubeconfig as string;
   if (values['write-kubeconfig']) flags.writeKubeconfig = values['write-kubeconfig'] as string;
   if (values['tls-cert-file']) flags.tlsCertFile = values['tls-cert-file'] as string;
   if (values['tls-private-key-file']) flags.tlsPrivateKeyFile = values['tls-private-key-file'] as string;
+  if (values['authentication-kubeconfig']) flags.authenticationKubeconfig = values['authentication-kubeconfig'] as string;
+  if (values['authorization-kubeconfig']) flags.authorizationKubeconfig = values['authorization-kubeconfig'] as string;
+  if (values['client-ca-file']) flags.clientCaFile = values['client-ca-file'] as string;
+  if (values['requestheader-client-ca-file']) flags.requestheaderClientCaFile = values['requestheader-client-ca-file'] as string;
+  const lists = {
+    'requestheader-allowed-names': 'requestheaderAllowedNames',
+    'requestheader-username-headers': 'requestheaderUsernameHeaders',
+    'requestheader-group-headers': 'requestheaderGroupHeaders',
+    'requestheader-extra-headers-prefix': 'requestheaderExtraHeadersPrefix',
+    'authorization-always-allow-paths': 'authorizationAlwaysAllowPaths',
+  } as const;
+  for (const [flag, key] of Object.entries(lists) as [keyof typeof lists, (typeof lists)[keyof typeof lists]][]) {
+    const value = values[flag] as string | undefined;
+    if (value !== undefined) flags[key] = value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  }
+  const anonymous = values['anonymous-auth'] as string | undefined;
+  if (anonymous !== undefined) {
+    if (anonymous !== 'true' && anonymous !== 'false') throw new UsageError(`--anonymous-auth: expected true or false, not ${anonymous}`);
+    flags.anonymousAuth = anonymous === 'true';
+  }
   return flags;
 }
+
+const BOOLEAN_FLAGS = ['--anonymous-auth'];
 
 export function parseValidateFlags(args: string[]): { config?: string } {
   const { values } = parse(args, { config: { type: 'string' } });

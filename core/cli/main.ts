@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { findConfig, loadConfig } from '../../config/index.ts';
 import { resolveBuiltinPlugin } from '../../plugins/index.ts';
 import { createLogger } from '../logger.ts';
-import { ConfigInvalidError, startKindred } from '../kindred.ts';
-import { parseServeFlags, parseValidateFlags, USAGE, UsageError } from './flags.ts';
+import { ConfigInvalidError, startKindred, type StartOptions } from '../kindred.ts';
+import { parseConfigMapRef } from '../../config/configmap-source.ts';
+import { parseServeFlags, parseValidateFlags, USAGE, UsageError, type ServeFlags } from './flags.ts';
 
 async function configPath(flag: string | undefined): Promise<string> {
   if (flag) return resolve(flag);
@@ -13,16 +14,27 @@ async function configPath(flag: string | undefined): Promise<string> {
   return found;
 }
 
+function configMapRef(value: string): { namespace: string; name: string } {
+  try {
+    return parseConfigMapRef(value);
+  } catch (error) {
+    throw new UsageError(`--config-configmap: ${(error as Error).message}`);
+  }
+}
+
 async function serve(args: string[]): Promise<number> {
   const flags = parseServeFlags(args);
   const log = createLogger();
   const running = await startKindred({
-    configPath: await configPath(flags.config),
+    ...(flags.configConfigMap ? { configConfigMap: configMapRef(flags.configConfigMap) } : { configPath: await configPath(flags.config) }),
+    ...(flags.kubeconfig ? { kubeconfig: resolve(flags.kubeconfig) } : {}),
     port: flags.securePort,
     host: flags.bindAddress,
     log,
     ...(flags.tlsCertFile ? { tlsCertFile: flags.tlsCertFile, tlsPrivateKeyFile: flags.tlsPrivateKeyFile! } : {}),
     ...(flags.writeKubeconfig ? { kubeconfigPath: resolve(flags.writeKubeconfig) } : {}),
+    ...(flags.authorizationAlwaysAllowPaths ? { alwaysAllowPaths: flags.authorizationAlwaysAllowPaths } : {}),
+    delegation: delegationOptions(flags),
   });
   if (flags.writeKubeconfig) {
     process.stdout.write(`kindred is serving at ${running.url}\nPoint kubectl at it with:\n  kubectl --kubeconfig ${resolve(flags.writeKubeconfig)} api-resources\n`);
@@ -38,6 +50,24 @@ async function serve(args: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   return 0;
+}
+
+/** The aggregated-mode flags as core/security.ts options (only those given). */
+function delegationOptions(flags: ServeFlags): NonNullable<StartOptions['delegation']> {
+  const requestHeader = {
+    ...(flags.requestheaderClientCaFile ? { clientCaFile: resolve(flags.requestheaderClientCaFile) } : {}),
+    ...(flags.requestheaderAllowedNames ? { allowedNames: flags.requestheaderAllowedNames } : {}),
+    ...(flags.requestheaderUsernameHeaders ? { usernameHeaders: flags.requestheaderUsernameHeaders } : {}),
+    ...(flags.requestheaderGroupHeaders ? { groupHeaders: flags.requestheaderGroupHeaders } : {}),
+    ...(flags.requestheaderExtraHeadersPrefix ? { extraHeadersPrefix: flags.requestheaderExtraHeadersPrefix } : {}),
+  };
+  return {
+    ...(flags.authenticationKubeconfig ? { authenticationKubeconfig: resolve(flags.authenticationKubeconfig) } : {}),
+    ...(flags.authorizationKubeconfig ? { authorizationKubeconfig: resolve(flags.authorizationKubeconfig) } : {}),
+    ...(flags.clientCaFile ? { clientCaFile: resolve(flags.clientCaFile) } : {}),
+    ...(Object.keys(requestHeader).length > 0 ? { requestHeader } : {}),
+    ...(flags.anonymousAuth === undefined ? {} : { anonymousAuth: flags.anonymousAuth }),
+  };
 }
 
 async function validate(args: string[]): Promise<number> {

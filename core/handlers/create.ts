@@ -5,7 +5,9 @@ import { badRequest, invalid, toStatusError } from '../status.ts';
 import { negotiateResource } from '../negotiation.ts';
 import { prepareForCreate, validateObjectMeta } from '../metadata.ts';
 import { asKubeObject, decodeObjectBody } from './decode.ts';
-import { parseWriteOptions } from './options.ts';
+import { parseWriteOptions, type WriteOptions } from './options.ts';
+import { trackManagedFields } from './apply.ts';
+import { admit, admitDuplicateFields } from './admit.ts';
 import { encodeOne } from './present.ts';
 import { refOf, storeContext, type Reply, type ResourceRequest } from './request.ts';
 
@@ -15,12 +17,26 @@ const GENERATE_NAME_ATTEMPTS = 5;
 export async function createObject(req: ResourceRequest): Promise<Reply> {
   const representation = negotiateResource(req.accept, { list: false, read: false });
   const options = parseWriteOptions(req.info.query, 'CreateOptions');
-  const resource = req.resource;
   const incoming = asKubeObject(req, await decodeObjectBody(req));
+  await admitDuplicateFields(req, options);
   if (incoming.metadata.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
+  const created = await storeNewObject(req, options, incoming, 'Update');
+  return { status: 201, body: encodeOne(req, representation, created) };
+}
+
+/**
+ * Stores a new object (create, and server-side apply of an absent one): server-set metadata,
+ * managedFields for the writer, metadata validation, generateName retries.
+ */
+export async function storeNewObject(req: ResourceRequest, options: WriteOptions, incoming: KubeObject, operation: 'Update' | 'Apply'): Promise<KubeObject> {
+  const resource = req.resource;
   const hasStatus = resource.version.subresources.status !== undefined;
+  if (resource.namespaced && req.info.namespace) await req.namespaceAdmission?.admitCreate(req.info.namespace);
   for (let attempt = 1; ; attempt++) {
     const prepared: KubeObject = prepareForCreate(incoming, req.now(), hasStatus);
+    // Before managedFields: pruned fields are owned by nobody, defaulted ones by the writer.
+    admit(req, prepared, undefined, options);
+    trackManagedFields(req, options, operation, undefined, incoming, prepared);
     const errors = validateObjectMeta(prepared, { namespaced: resource.namespaced });
     if (incoming.metadata.generateName && !incoming.metadata.name) {
       // Report generateName problems against the field the client set.
@@ -30,8 +46,7 @@ export async function createObject(req: ResourceRequest): Promise<Reply> {
       throw invalid({ group: resource.group, kind: resource.kind.names.kind, name: prepared.metadata.name ?? '' }, errors);
     }
     try {
-      const created = await resource.store.create(prepared, { ...storeContext(req), dryRun: options.dryRun });
-      return { status: 201, body: encodeOne(req, representation, created) };
+      return await resource.store.create(prepared, { ...storeContext(req), dryRun: options.dryRun });
     } catch (error) {
       const collided = isStoreError(error) && error.reason === 'AlreadyExists' && !incoming.metadata.name;
       if (!collided || attempt >= GENERATE_NAME_ATTEMPTS) {

@@ -11,6 +11,7 @@ import { asKubeObject, isPlainObject, parseJsonOrYaml } from './decode.ts';
 import { parseWriteOptions } from './options.ts';
 import { encodeOne, present } from './present.ts';
 import { readModifyWrite } from './write.ts';
+import { applyObject } from './apply.ts';
 import type { Reply, ResourceRequest } from './request.ts';
 
 export const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
@@ -56,12 +57,13 @@ function mechanismFor(contentType: string, body: string): PatchMechanism {
       return mergePatch(body);
     default:
       // Strategic merge patch needs Go struct tags, which custom kinds do not have: 415,
-      // as kube-apiserver answers for CRDs. Server-side apply is not served yet.
-      throw unsupportedMediaType(contentType, PATCH_MEDIA_TYPES.filter((t) => t !== 'application/apply-patch+yaml'));
+      // as kube-apiserver answers for CRDs.
+      throw unsupportedMediaType(contentType, PATCH_MEDIA_TYPES);
   }
 }
 
 export async function patchObject(req: ResourceRequest): Promise<Reply> {
+  if (req.contentType === 'application/apply-patch+yaml') return applyObject(req);
   const representation = negotiateResource(req.accept, { list: false, read: false });
   const options = parseWriteOptions(req.info.query, 'PatchOptions');
   const mechanism = mechanismFor(req.contentType, (await req.body()).toString('utf8'));

@@ -6,6 +6,7 @@ import type { ResourceRequestInfo } from '../request-info.ts';
 import type { RegistrySnapshot, ServedResource } from '../registry.ts';
 import type { ResourceRef } from '../status.ts';
 import type { RequestContext, UserInfo } from '../types/storage.ts';
+import type { NamespaceAdmission } from '../admission/namespace-lifecycle.ts';
 
 export interface ResourceRequest {
   readonly info: ResourceRequestInfo;
@@ -17,9 +18,13 @@ export interface ResourceRequest {
   readonly accept: string | undefined;
   /** The media type of the body, lower-case, without parameters ('' when absent). */
   readonly contentType: string;
+  /** The User-Agent header ('' when absent): names the field manager when the client names none. */
+  readonly userAgent: string;
   /** The raw body; reading it enforces the size limit. */
   readonly body: () => Promise<Buffer>;
   readonly now: () => Date;
+  /** Namespace lifecycle admission (aggregated mode): refuses creates in missing or terminating namespaces. */
+  readonly namespaceAdmission?: NamespaceAdmission;
   /** Warning headers to send (RFC 7234 299 warnings, as kube-apiserver sends them). */
   readonly warnings: string[];
 }

@@ -11,6 +11,8 @@ import { conflict, invalid, STALE_OBJECT } from '../status.ts';
 import { prepareForStatusUpdate, prepareForUpdate, validateObjectMeta } from '../metadata.ts';
 import { refOf, storeContext, type ResourceRequest } from './request.ts';
 import type { WriteOptions } from './options.ts';
+import { trackManagedFields } from './apply.ts';
+import { admit, admitDuplicateFields } from './admit.ts';
 
 const MAX_ATTEMPTS = 5;
 
@@ -22,12 +24,17 @@ function withoutVersion(object: KubeObject): KubeObject {
   return { ...object, metadata };
 }
 
-export async function readModifyWrite(req: ResourceRequest, options: WriteOptions, mutate: Mutation): Promise<KubeObject> {
+/**
+ * `operation` says how managedFields move: an Update makes the writer own what it changed; an
+ * Apply mutation has computed them itself.
+ */
+export async function readModifyWrite(req: ResourceRequest, options: WriteOptions, mutate: Mutation, operation: 'Update' | 'Apply' = 'Update'): Promise<KubeObject> {
   const resource = req.resource;
   const name = req.info.name!;
   const namespace = req.info.namespace;
   const toStatus = req.info.subresource === 'status';
   const hasStatus = resource.version.subresources.status !== undefined;
+  await admitDuplicateFields(req, options);
   for (let attempt = 1; ; attempt++) {
     const stored = await resource.store.get(namespace, name, storeContext(req));
     const wanted = mutate(stored);
@@ -37,6 +44,8 @@ export async function readModifyWrite(req: ResourceRequest, options: WriteOption
     }
     const updated = toStatus ? prepareForStatusUpdate(stored, wanted) : prepareForUpdate(stored, wanted, hasStatus);
     updated.metadata.resourceVersion = stored.metadata.resourceVersion!;
+    admit(req, updated, stored, options);
+    trackManagedFields(req, options, operation, stored, wanted, updated);
     const errors = validateObjectMeta(updated, { namespaced: resource.namespaced });
     if (errors.length > 0) throw invalid({ group: resource.group, kind: resource.kind.names.kind, name }, errors);
     // Nothing changed: answer with the stored object and write nothing, so the

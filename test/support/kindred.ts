@@ -3,10 +3,10 @@
  * mode with its own kubeconfig, and runs real kubectl binaries against it.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
+import { basename, dirname, join } from 'node:path';
+import { pino, type Logger } from 'pino';
 import { startKindred, type RunningKindred } from '../../core/kindred.ts';
 import { mustKubectl } from './tools.ts';
 
@@ -32,18 +32,70 @@ export interface TestKindred {
   kubectl(version: string, args: string[], options?: { input?: string; env?: Record<string, string> }): Promise<KubectlResult>;
   /** Starts a long-running kubectl (e.g. `get -w`) whose output a test waits on. */
   kubectlStream(version: string, args: string[]): KubectlStream;
+  /** The `--config` path: the config file, or the config directory. */
+  configPath: string;
+  /**
+   * Replaces the config atomically (write aside, rename), as a careful editor or kubelet does;
+   * with `layout: 'configmap-mount'` by kubelet's `..data` symlink swap. The running kindred
+   * notices through its watch; the promise does not wait for the reload.
+   */
+  writeConfig(configYaml: string): Promise<void>;
   /** Writes a manifest into the test folder and returns its path. */
   file(name: string, content: string): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startTestKindred(configYaml: string): Promise<TestKindred> {
+export interface TestKindredOptions {
+  /**
+   * `file` (default): one config file. `directory`: a config directory holding `kindred.yaml`.
+   * `configmap-mount`: a directory laid out as kubelet mounts a ConfigMap (`kindred.yaml ->
+   * ..data/kindred.yaml`, `..data -> ..<version>`).
+   */
+  layout?: 'file' | 'directory' | 'configmap-mount';
+  /** Config watch debounce (default: kindred's). */
+  debounceMs?: number;
+  /** `--kubeconfig`: the cluster Kubernetes-backed plugins store objects in. */
+  clusterKubeconfig?: string;
+  /** kindred's logger (default: pino at KINDRED_TEST_LOG, else silent); tests that inspect logs pass their own. */
+  log?: Logger;
+}
+
+export async function startTestKindred(configYaml: string, options: TestKindredOptions = {}): Promise<TestKindred> {
   const dir = await mkdtemp(join(tmpdir(), 'kindred-test-'));
-  const configPath = join(dir, 'kindred.config.yaml');
-  await writeFile(configPath, configYaml);
+  const layout = options.layout ?? 'file';
+  const configPath = layout === 'file' ? join(dir, 'kindred.config.yaml') : join(dir, 'config');
+  let version = 0;
+  const writeConfig = async (yaml: string): Promise<void> => {
+    version++;
+    if (layout === 'configmap-mount') {
+      // kubelet's AtomicWriter: a new timestamped folder, a new `..data_tmp` symlink renamed over `..data`.
+      const folder = `..${version}_${Date.now()}`;
+      await mkdir(join(configPath, folder), { recursive: true });
+      await writeFile(join(configPath, folder, 'kindred.yaml'), yaml);
+      await symlink(folder, join(configPath, '..data_tmp'));
+      await rename(join(configPath, '..data_tmp'), join(configPath, '..data'));
+      if (version === 1) await symlink('..data/kindred.yaml', join(configPath, 'kindred.yaml'));
+      return;
+    }
+    const target = layout === 'file' ? configPath : join(configPath, 'kindred.yaml');
+    // Hidden, so a directory watch does not take the half-written file for a config document.
+    const aside = join(dirname(target), `.${basename(target)}.${version}.tmp`);
+    await writeFile(aside, yaml);
+    await rename(aside, target);
+  };
+  if (layout !== 'file') await mkdir(configPath);
+  await writeConfig(configYaml);
   const kubeconfigPath = join(dir, 'kubeconfig');
-  const log = pino({ level: process.env.KINDRED_TEST_LOG ?? 'silent' });
-  const running = await startKindred({ configPath, port: 0, host: '127.0.0.1', log, kubeconfigPath });
+  const log = options.log ?? pino({ level: process.env.KINDRED_TEST_LOG ?? 'silent' });
+  const running = await startKindred({
+    configPath,
+    port: 0,
+    host: '127.0.0.1',
+    log,
+    kubeconfigPath,
+    ...(options.debounceMs === undefined ? {} : { configDebounceMs: options.debounceMs }),
+    ...(options.clusterKubeconfig === undefined ? {} : { kubeconfig: options.clusterKubeconfig }),
+  });
   const kubectl = (version: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>
     new Promise<KubectlResult>((resolve) => {
       const child = execFile(
@@ -94,6 +146,8 @@ export async function startTestKindred(configYaml: string): Promise<TestKindred>
     url: running.url,
     kubeconfigPath,
     dir,
+    configPath,
+    writeConfig,
     kubectl,
     file: async (name, content) => {
       const path = join(dir, name);

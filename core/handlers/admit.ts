@@ -1,0 +1,49 @@
+/**
+ * Schema admission of a written object: prune unknown fields (how loudly depends on
+ * `fieldValidation`), apply defaults, validate; as kube-apiserver does for a custom resource
+ * (decode with the schema-coercing decoder, default, then the strategy's Validate).
+ */
+import type { KubeObject } from '../types/object.ts';
+import { badRequest, invalid } from '../status.ts';
+import { duplicateFields } from '../schema/duplicates.ts';
+import type { WriteOptions } from './options.ts';
+import type { ResourceRequest } from './request.ts';
+
+/**
+ * Prunes, defaults and validates `object` in place against the served version's schema.
+ * `old` is the stored object on updates (for CEL transition rules). Throws a 400 for unknown
+ * fields under `fieldValidation=Strict`, a 422 with one cause per problem when invalid.
+ * Writes to `/status` change only status, so only status problems stop them: the rest
+ * was accepted when it was written.
+ */
+export function admit(req: ResourceRequest, object: KubeObject, old: KubeObject | undefined, options: WriteOptions): void {
+  const schema = req.resource.schema;
+  if (!schema) return;
+  const unknown = schema.prune(object);
+  if (unknown.length > 0) reportFieldProblems(req, options, unknown.map((path) => `unknown field "${path}"`));
+  schema.applyDefaults(object);
+  let errors = schema.validate(object, old);
+  if (req.info.subresource === 'status') errors = errors.filter((e) => e.field === 'status' || e.field.startsWith('status.') || e.field.startsWith('status['));
+  if (errors.length > 0) {
+    const resource = req.resource;
+    throw invalid({ group: resource.group, kind: resource.kind.names.kind, name: object.metadata.name ?? req.info.name ?? '' }, errors);
+  }
+}
+
+/**
+ * Duplicate fields in a JSON body, which JSON.parse hides: a 400 under Strict, warnings under
+ * Warn. Call after the body has been decoded (so it is known to be JSON that parses).
+ */
+export async function admitDuplicateFields(req: ResourceRequest, options: WriteOptions): Promise<void> {
+  if (options.fieldValidation === 'Ignore' || !isJson(req.contentType)) return;
+  const duplicates = duplicateFields((await req.body()).toString('utf8'));
+  if (duplicates.length > 0) reportFieldProblems(req, options, duplicates.map((path) => `duplicate field "${path}"`));
+}
+
+const isJson = (contentType: string): boolean => contentType === '' || contentType === 'application/json' || contentType.endsWith('+json');
+
+/** Strict: one 400 naming them all, as kube's strict decoding error does. Warn: one warning each. */
+function reportFieldProblems(req: ResourceRequest, options: WriteOptions, problems: string[]): void {
+  if (options.fieldValidation === 'Strict') throw badRequest(`strict decoding error: ${problems.join(', ')}`);
+  if (options.fieldValidation === 'Warn') req.warnings.push(...problems);
+}

@@ -1,0 +1,70 @@
+/**
+ * kindred's Prometheus metrics, served on `/metrics`. Each server has its own registry (not
+ * prom-client's global one), so that several servers in one process (the tests) do not mix.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** How a reload ended: swapped in, rejected (old config kept), or nothing had changed. */
+export type ReloadResult = 'success' | 'failure' | 'unchanged';
+
+export interface KindredMetrics {
+  readonly registry: Registry;
+  /** `kindred_config_reloads_total{result}`: every reload attempt after the first load. */
+  readonly configReloads: Counter<'result'>;
+  /** `kindred_config_reload_duration_seconds{result}`: read → validate → build → swap. */
+  readonly configReloadDuration: Histogram<'result'>;
+  /** `kindred_config_last_reload_successful`: 1 when the last attempt succeeded (or changed nothing), 0 after a rejection. */
+  readonly configLastReloadSuccessful: Gauge;
+  /** `kindred_config_last_reload_success_timestamp_seconds`: when the active config was swapped in. */
+  readonly configLastSuccessTimestamp: Gauge;
+  /** `kindred_config_info{hash}`: 1 for the active config's hash. */
+  readonly configInfo: Gauge<'hash'>;
+  /** `kindred_served_kinds`: kinds in the active snapshot. */
+  readonly servedKinds: Gauge;
+  /** The text exposition format, for `/metrics`. */
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+export function createMetrics(): KindredMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const metrics: KindredMetrics = {
+    registry,
+    configReloads: new Counter({
+      name: 'kindred_config_reloads_total',
+      help: 'Config reload attempts, by result (success, failure, unchanged).',
+      labelNames: ['result'],
+      registers,
+    }),
+    configReloadDuration: new Histogram({
+      name: 'kindred_config_reload_duration_seconds',
+      help: 'Time from reading the config to swapping in the new registry snapshot, by result.',
+      labelNames: ['result'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    configLastReloadSuccessful: new Gauge({
+      name: 'kindred_config_last_reload_successful',
+      help: 'Whether the last config reload attempt succeeded (1) or was rejected (0).',
+      registers,
+    }),
+    configLastSuccessTimestamp: new Gauge({
+      name: 'kindred_config_last_reload_success_timestamp_seconds',
+      help: 'Unix time at which the active config was swapped in.',
+      registers,
+    }),
+    configInfo: new Gauge({
+      name: 'kindred_config_info',
+      help: 'The active config, by its sha256 hash (value 1).',
+      labelNames: ['hash'],
+      registers,
+    }),
+    servedKinds: new Gauge({ name: 'kindred_served_kinds', help: 'Kinds in the active registry snapshot.', registers }),
+    async render() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+  // Present from the start, so a dashboard sees 0 rather than no series.
+  for (const result of ['success', 'failure'] as const) metrics.configReloads.inc({ result }, 0);
+  return metrics;
+}

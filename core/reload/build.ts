@@ -1,0 +1,123 @@
+/**
+ * Building the next generation (kinds, stores, registry snapshot) off to the side. Nothing
+ * here touches what is being served: the caller swaps the result in only when it is ok, and
+ * a failed build closes every store it created.
+ */
+import type { Logger } from 'pino';
+import { validateConfig, type ConfigError } from '../../config/index.ts';
+import type { SourceRead } from '../../config/sources.ts';
+import { buildSnapshot, kindKey, type RegistrySnapshot } from '../registry.ts';
+import { createStores } from '../stores.ts';
+import type { KindDefinition } from '../types/kind.ts';
+import type { Storage, StoragePlugin } from '../types/storage.ts';
+import type { PluginLoader } from './plugin-loader.ts';
+
+/** What is served: validated kinds, their snapshot, and which plugin module version built each kind's store. */
+export interface Generation {
+  readonly kinds: readonly KindDefinition[];
+  readonly hash: string;
+  readonly snapshot: RegistrySnapshot;
+  /** By kindKey: the LoadedPlugin.version its store was created with. */
+  readonly pluginVersions: ReadonlyMap<string, string>;
+}
+
+export type BuildResult =
+  | { ok: true; unchanged: true }
+  | { ok: true; unchanged: false; generation: Generation; created: number; retired: Storage[] }
+  | { ok: false; errors: ConfigError[] };
+
+export interface BuildDeps {
+  loader: PluginLoader;
+  configDir: string;
+  log: Logger;
+  kubeconfigPath?: string;
+}
+
+/**
+ * Validates `read` (with its outside plugins loaded first, so their option schemas are
+ * checked too), then creates stores for new or changed kinds and builds the snapshot.
+ * A kind's store is reused when its backend, scope and plugin module version are the same
+ * as in `previous`; `unchanged` means nothing at all differs from `previous`.
+ */
+export async function buildGeneration(read: SourceRead, deps: BuildDeps, previous?: Generation): Promise<BuildResult> {
+  if (!read.ok) return { ok: false, errors: read.errors };
+  const plugins = new Map<string, { plugin: StoragePlugin; version: string }>();
+  const loadErrors = new Map<string, string>();
+  for (const specifier of pluginSpecifiers(read.raw)) {
+    const load = await deps.loader.load(specifier, deps.configDir);
+    if (load.ok) plugins.set(specifier, load.loaded);
+    else loadErrors.set(specifier, load.message);
+  }
+  // A kind without `backend` gets the default plugin from normalization: a built-in one.
+  const resolve = (name: string) => plugins.get(name)?.plugin ?? deps.loader.builtin(name);
+  const validated = validateConfig(read.raw, resolve);
+  if (!validated.ok) {
+    return { ok: false, errors: validated.errors.map((e) => read.locate(withLoadError(e, read.raw, loadErrors))) };
+  }
+  const kinds = validated.kinds;
+  const pluginVersions = new Map(kinds.map((k) => [kindKey(k), plugins.get(k.backend.plugin)?.version ?? `builtin:${k.backend.plugin}`]));
+  if (previous && previous.hash === validated.hash && sameEntries(previous.pluginVersions, pluginVersions)) {
+    return { ok: true, unchanged: true };
+  }
+
+  // createStores reuses by backend; a new plugin module version or scope also needs a new store.
+  const reusable = new Map<string, Storage>();
+  const previousByKey = new Map((previous?.kinds ?? []).map((k) => [kindKey(k), k]));
+  for (const kind of kinds) {
+    const key = kindKey(kind);
+    const before = previousByKey.get(key);
+    const store = previous?.snapshot.stores.get(key);
+    if (store && before && before.scope === kind.scope && previous?.pluginVersions.get(key) === pluginVersions.get(key)) {
+      reusable.set(key, store);
+    }
+  }
+  let stores: Map<string, Storage>;
+  try {
+    ({ stores } = await createStores(kinds, resolve, {
+      configDir: deps.configDir,
+      log: deps.log,
+      ...(deps.kubeconfigPath ? { kubeconfigPath: deps.kubeconfigPath } : {}),
+      ...(previous ? { previous: { kinds: previous.kinds, stores: reusable } } : {}),
+    }));
+  } catch (error) {
+    return { ok: false, errors: [{ path: '', message: `a storage plugin failed: ${(error as Error).message}` }] };
+  }
+  const kept = new Set(reusable.values());
+  const created = [...stores.values()].filter((s) => !kept.has(s));
+  let snapshot: RegistrySnapshot;
+  try {
+    snapshot = buildSnapshot(kinds, stores);
+  } catch (error) {
+    await Promise.allSettled(created.map((s) => s.close()));
+    return { ok: false, errors: [{ path: '', message: `building the registry failed: ${(error as Error).message}` }] };
+  }
+  const used = new Set(stores.values());
+  const retired = [...new Set(previous?.snapshot.stores.values() ?? [])].filter((s) => !used.has(s));
+  return { ok: true, unchanged: false, generation: { kinds, hash: validated.hash, snapshot, pluginVersions }, created: created.length, retired };
+}
+
+/** Every distinct `resources[*].backend.plugin` string of a raw (unvalidated) config. */
+function pluginSpecifiers(raw: unknown): string[] {
+  const resources = (raw as { resources?: unknown } | null)?.resources;
+  if (!Array.isArray(resources)) return [];
+  const names = new Set<string>();
+  for (const resource of resources) {
+    const plugin = (resource as { backend?: { plugin?: unknown } } | null)?.backend?.plugin;
+    if (typeof plugin === 'string' && plugin !== '') names.add(plugin);
+  }
+  return [...names];
+}
+
+/** Replaces the checker's "unknown storage plugin" with why loading it failed. */
+function withLoadError(error: ConfigError, raw: unknown, loadErrors: ReadonlyMap<string, string>): ConfigError {
+  const match = /^resources\[(\d+)\]\.backend\.plugin$/.exec(error.path);
+  if (!match) return error;
+  const resource = (raw as { resources: unknown[] }).resources[Number(match[1])] as { backend?: { plugin?: unknown } } | undefined;
+  const plugin = resource?.backend?.plugin;
+  const message = typeof plugin === 'string' ? loadErrors.get(plugin) : undefined;
+  return message ? { path: error.path, message } : error;
+}
+
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+}

@@ -1,0 +1,127 @@
+/**
+ * A small HTTP client for kube-apiserver: JSON requests and line-delimited watch streams,
+ * authenticated from a kubeconfig by @kubernetes/client-node's KubeConfig.
+ *
+ * Why not client-node's generated APIs or its `Watch`: we need the raw status code and
+ * Status body of every answer (409 vs 422 vs 410 decide what the client sees), the
+ * resourceVersion of a list passed through untouched, and a watch whose end we control.
+ */
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { createInterface } from 'node:readline';
+import { KubeConfig } from '@kubernetes/client-node';
+
+export interface KubeResponse {
+  status: number;
+  /** The parsed JSON body, or undefined when the body was empty or not JSON. */
+  body: unknown;
+  /** Seconds from a Retry-After header, when kube-apiserver sent one. */
+  retryAfterSeconds?: number;
+}
+
+/** One line of a watch stream: `{type, object}` as kube-apiserver sends it. */
+export interface RawWatchEvent {
+  type: string;
+  object: Record<string, unknown>;
+}
+
+export type Query = Record<string, string | undefined>;
+
+/** Thrown when kube-apiserver could not be reached at all (refused, reset, TLS, timeout). */
+export class UnreachableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UnreachableError';
+  }
+}
+
+export class KubeClient {
+  readonly server: string;
+  readonly #config: KubeConfig;
+
+  /** `kubeconfigPath` undefined: the in-cluster service account config. */
+  constructor(kubeconfigPath: string | undefined) {
+    this.#config = new KubeConfig();
+    if (kubeconfigPath) this.#config.loadFromFile(kubeconfigPath);
+    else this.#config.loadFromCluster();
+    const cluster = this.#config.getCurrentCluster();
+    if (!cluster) throw new Error(`kubeconfig ${kubeconfigPath ?? '(in-cluster)'} has no current cluster`);
+    this.server = cluster.server.replace(/\/+$/, '');
+  }
+
+  /** Sends one request; resolves with any status code, rejects only with UnreachableError. */
+  async request(method: string, path: string, options: { query?: Query; body?: unknown; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<KubeResponse> {
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const res = await this.#open(method, path, options.query, payload, options.signal, options.timeoutMs ?? 30_000);
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of res.stream) chunks.push(chunk as Buffer);
+    } catch (error) {
+      throw new UnreachableError(`reading the answer to ${method} ${path}: ${messageOf(error)}`, { cause: error });
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    return { status: res.status, body, ...(res.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: res.retryAfterSeconds }) };
+  }
+
+  /**
+   * Opens a watch. Resolves once kube-apiserver answered: with the events as an async
+   * iterable when it said 200, or with the error response otherwise. The stream ends
+   * when the server closes it or `signal` aborts; a broken connection ends it too.
+   */
+  async watch(path: string, query: Query, signal: AbortSignal): Promise<{ events: AsyncIterable<RawWatchEvent> } | { error: KubeResponse }> {
+    const res = await this.#open('GET', path, { ...query, watch: 'true' }, undefined, signal, 0);
+    if (res.status !== 200) {
+      res.stream.resume();
+      return { error: { status: res.status, body: undefined } };
+    }
+    const lines = createInterface({ input: res.stream, crlfDelay: Infinity });
+    async function* events(): AsyncGenerator<RawWatchEvent> {
+      try {
+        for await (const line of lines) {
+          if (!line.trim()) continue;
+          yield JSON.parse(line) as RawWatchEvent;
+        }
+      } catch (error) {
+        // A reset or an abort ends the stream; the caller decides whether to resume.
+        if (!signal.aborted) throw new UnreachableError(`watch ${path} broke: ${messageOf(error)}`, { cause: error });
+      } finally {
+        res.stream.destroy();
+      }
+    }
+    return { events: events() };
+  }
+
+  async #open(method: string, path: string, query: Query | undefined, payload: string | undefined, signal: AbortSignal | undefined, timeoutMs: number) {
+    const url = new URL(this.server + path);
+    for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
+    const options: RequestOptions = { method, headers: { Accept: 'application/json' } };
+    await this.#config.applyToHTTPSOptions(options);
+    const headers = options.headers as Record<string, string>;
+    if (payload !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(payload));
+    }
+    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    return await new Promise<{ status: number; stream: NodeJS.ReadableStream & { destroy(): void; resume(): unknown }; retryAfterSeconds?: number }>(
+      (resolve, reject) => {
+        const req = send(url, { ...options, ...(signal ? { signal } : {}) }, (res) => {
+          const retryAfter = Number(res.headers['retry-after']);
+          resolve({ status: res.statusCode ?? 0, stream: res, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}) });
+        });
+        if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+        req.on('error', (error) => reject(new UnreachableError(`${method} ${url.pathname}: ${messageOf(error)}`, { cause: error })));
+        req.end(payload);
+      },
+    );
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

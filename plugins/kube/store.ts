@@ -1,0 +1,281 @@
+/**
+ * A Storage that projects a kind onto a Kubernetes resource through a `Projection`:
+ * reads are served from the shared BackingCache, writes go straight to kube-apiserver.
+ *
+ * Contracts beyond core/types/storage.ts:
+ * - resourceVersion, uid and creationTimestamp are the backing object's.
+ * - Writes carry the resourceVersion precondition; 409 comes back as Conflict (or
+ *   AlreadyExists) and is never retried. dryRun becomes `dryRun=All` on the backing request.
+ * - Read-your-writes: a write returns once the cache has seen it (bounded by
+ *   `writeVisibleWithinMs`), so a get or watch right after it finds it.
+ * - While the backing API is unreachable every call fails with ServiceUnavailable and
+ *   a retry-after; open watches stay open and resume when the cache recovers.
+ */
+import { StoreError } from '../../core/types/errors.ts';
+import type { KindDefinition } from '../../core/types/kind.ts';
+import type { KubeObject, ObjectList, WatchEvent } from '../../core/types/object.ts';
+import {
+  ALL_VERBS,
+  type DeleteContext,
+  type ListQuery,
+  type PluginLogger,
+  type RequestContext,
+  type Storage,
+  type Verb,
+  type WatchQuery,
+  type WriteContext,
+} from '../../core/types/storage.ts';
+import type { BackingCache, CacheNotice } from './cache.ts';
+import type { KubeClient } from './client.ts';
+import { errorFromFailure, errorFromResponse, unavailable } from './errors.ts';
+import { parseRv, rvOf } from './event-window.ts';
+import { acquireCache, collectionPath, type BackingResource } from './shared.ts';
+import { IDENTITY_SELECTOR, storageApiVersion } from './mapping.ts';
+import { ClientWatch } from './watch.ts';
+
+/** How a kind maps onto its backing resource: the part each plugin writes. */
+export interface Projection {
+  resource: BackingResource;
+  /** The backing object's name for a kind object's name. */
+  backingName(name: string): string;
+  /** Throws StoreError('Invalid') for an object that cannot be stored (e.g. a name too long). */
+  check?(object: KubeObject): void;
+  /** The backing object to write; `current` is the one being replaced, on update. */
+  toBacking(object: KubeObject, current: KubeObject | undefined): KubeObject;
+  /** The kind object for a backing object, or undefined when it is not one of the kind's. */
+  fromBacking(backing: KubeObject): KubeObject | undefined;
+  /** Keep kube-apiserver's messages out of errors (they may quote secret values back). */
+  redactErrors?: boolean;
+}
+
+export interface ProjectedStoreOptions {
+  kubeconfigPath: string | undefined;
+  log: PluginLogger;
+  /** How long a call waits for the cache to (re)sync before answering ServiceUnavailable. */
+  syncWaitMs?: number;
+  /** How long a write waits for the cache to see it. */
+  writeVisibleWithinMs?: number;
+  maxQueuedEvents?: number;
+}
+
+export class ProjectedStore implements Storage {
+  readonly verbs: ReadonlySet<Verb> = new Set(ALL_VERBS);
+  readonly #kind: KindDefinition;
+  readonly #projection: Projection;
+  readonly #options: ProjectedStoreOptions;
+  readonly #cache: BackingCache;
+  readonly #client: KubeClient;
+  readonly #release: () => void;
+  readonly #watches = new Set<ClientWatch>();
+  #closed = false;
+
+  constructor(kind: KindDefinition, projection: Projection, options: ProjectedStoreOptions) {
+    if (kind.scope !== 'Namespaced') throw new Error(`kind ${kind.names.kind}: ${projection.resource.plural} are namespaced, so the kind must be too`);
+    this.#kind = kind;
+    this.#projection = projection;
+    this.#options = options;
+    const shared = acquireCache({ kubeconfigPath: options.kubeconfigPath, resource: projection.resource, labelSelector: IDENTITY_SELECTOR, log: options.log });
+    this.#cache = shared.cache;
+    this.#client = shared.client;
+    this.#release = shared.release;
+  }
+
+  /** Open client watches of this store: for tests and metrics. */
+  get openWatches(): number {
+    return this.#watches.size;
+  }
+
+  async get(namespace: string | undefined, name: string, req: RequestContext): Promise<KubeObject> {
+    await this.#ready('get', req.signal);
+    const found = this.#project(this.#cache.get(namespace, this.#projection.backingName(name)));
+    if (!found) throw new StoreError('NotFound', `${this.#kind.names.plural}.${this.#kind.group} "${name}" not found`);
+    return found;
+  }
+
+  async list(namespace: string | undefined, _query: ListQuery, req: RequestContext): Promise<ObjectList> {
+    await this.#ready('list', req.signal);
+    const items: KubeObject[] = [];
+    for (const backing of this.#cache.objects()) {
+      if (namespace !== undefined && backing.metadata.namespace !== namespace) continue;
+      const object = this.#project(backing);
+      if (object) items.push(object);
+    }
+    items.sort((a, b) => compare(`${a.metadata.namespace ?? ''}/${a.metadata.name ?? ''}`, `${b.metadata.namespace ?? ''}/${b.metadata.name ?? ''}`));
+    return { items, resourceVersion: String(this.#cache.resourceVersion) };
+  }
+
+  async create(object: KubeObject, req: WriteContext): Promise<KubeObject> {
+    this.#assertOpen();
+    this.#projection.check?.(object);
+    const body = this.#projection.toBacking(object, undefined);
+    delete body.metadata.resourceVersion;
+    const path = collectionPath(this.#projection.resource, object.metadata.namespace);
+    const created = await this.#send('POST', path, body, req, `create ${object.metadata.name ?? ''}`);
+    return await this.#visible(created, req);
+  }
+
+  async update(object: KubeObject, req: WriteContext): Promise<KubeObject> {
+    this.#assertOpen();
+    await this.#ready('update', req.signal);
+    const name = object.metadata.name ?? '';
+    const current = this.#cache.get(object.metadata.namespace, this.#projection.backingName(name));
+    // Not in the cache means not the kind's: a backing object without the identity labels must not be taken over.
+    if (!current || !this.#project(current)) throw new StoreError('NotFound', `${this.#kind.names.plural}.${this.#kind.group} "${name}" not found`);
+    this.#projection.check?.(object);
+    const body = this.#projection.toBacking(object, current);
+    // Custom resources refuse an update without a resourceVersion: unconditional means "the one we know".
+    body.metadata.resourceVersion = object.metadata.resourceVersion || current?.metadata.resourceVersion;
+    const updated = await this.#send('PUT', this.#path(object.metadata.namespace, name), body, req, `update ${name}`);
+    return await this.#visible(updated, req);
+  }
+
+  async delete(namespace: string | undefined, name: string, req: DeleteContext): Promise<KubeObject> {
+    this.#assertOpen();
+    await this.#ready('delete', req.signal);
+    const current = this.#cache.get(namespace, this.#projection.backingName(name));
+    const last = this.#project(current);
+    if (!current || !last) throw new StoreError('NotFound', `${this.#kind.names.plural}.${this.#kind.group} "${name}" not found`);
+    const { uid, resourceVersion } = req.preconditions;
+    const options = {
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      ...(uid !== undefined || resourceVersion !== undefined ? { preconditions: { ...(uid !== undefined ? { uid } : {}), ...(resourceVersion !== undefined ? { resourceVersion } : {}) } } : {}),
+    };
+    const answer = await this.#send('DELETE', this.#path(namespace, name), options, req, `delete ${name}`);
+    // kube-apiserver answers a delete with the object or with a bare Status, depending on the resource.
+    const deleted = answer.kind === this.#projection.resource.kind ? answer : current;
+    if (!req.dryRun) {
+      const gone = () => {
+        const now = this.#cache.get(namespace, this.#projection.backingName(name));
+        return !now || now.metadata.uid !== current.metadata.uid || rvOf(now) >= rvOf(deleted);
+      };
+      if (!(await this.#cache.waitFor(gone, this.#writeWaitMs()))) this.#warnInvisible('delete', name);
+    }
+    return this.#project(deleted) ?? last;
+  }
+
+  watch(namespace: string | undefined, query: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent> {
+    this.#assertOpen();
+    const fromNow = query.resourceVersion === '' || query.resourceVersion === '0';
+    const from = fromNow ? undefined : parseRv(query.resourceVersion);
+    if (!fromNow && from === undefined) throw new StoreError('BadRequest', `invalid resource version: ${query.resourceVersion}`);
+    const watch = new ClientWatch({
+      maxQueued: this.#options.maxQueuedEvents ?? 10_000,
+      signal: req.signal,
+      onEnd: (ended) => {
+        this.#watches.delete(ended);
+        unsubscribe?.();
+      },
+    });
+    this.#watches.add(watch);
+    let unsubscribe: (() => void) | undefined;
+    const start = () => {
+      const subscription = this.#cache.subscribe(from ?? this.#cache.resourceVersion, (notice) => this.#deliver(watch, namespace, notice));
+      unsubscribe = subscription.unsubscribe;
+      if (watch.ended) unsubscribe();
+      for (const change of subscription.backlog) this.#deliver(watch, namespace, change);
+    };
+    // Synchronous when the cache can answer now, so no change after this call is missed.
+    if (this.#cache.available && (from === undefined || from <= this.#cache.resourceVersion)) {
+      start();
+      return watch;
+    }
+    void (async () => {
+      try {
+        await this.#ready('watch', req.signal);
+        // A version from another cache of the same etcd may be a little ahead of ours: wait, as kube-apiserver does.
+        if (from !== undefined && !(await this.#cache.waitForRv(from, 3_000))) {
+          throw new StoreError('ResourceVersionTooLarge', 'Too large resource version', { retryAfterSeconds: 1 });
+        }
+        if (!watch.ended) start();
+      } catch (error) {
+        watch.end(error);
+      }
+    })();
+    return watch;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const watch of this.#watches) watch.end();
+    this.#release();
+  }
+
+  #deliver(watch: ClientWatch, namespace: string | undefined, notice: CacheNotice): void {
+    if (notice.type === 'BOOKMARK') {
+      watch.push({ type: 'BOOKMARK', object: { apiVersion: storageApiVersion(this.#kind), kind: this.#kind.names.kind, metadata: { resourceVersion: String(notice.rv) } } });
+      return;
+    }
+    if (namespace !== undefined && notice.object.metadata.namespace !== namespace) return;
+    const now = notice.type === 'DELETED' ? undefined : this.#project(notice.object);
+    const before = this.#project(notice.previous);
+    if (notice.type === 'DELETED') {
+      const object = this.#project(notice.object);
+      if (object) watch.push({ type: 'DELETED', object, ...(before ? { previous: before } : {}) });
+    } else if (now && before && notice.type === 'MODIFIED') {
+      watch.push({ type: 'MODIFIED', object: now, previous: before });
+    } else if (now) {
+      watch.push({ type: 'ADDED', object: now });
+    } else if (before) {
+      // It lost the identity labels: for this kind it is gone.
+      before.metadata.resourceVersion = String(notice.rv);
+      watch.push({ type: 'DELETED', object: before });
+    }
+  }
+
+  /** A fresh copy of the kind object for `backing`, or undefined. */
+  #project(backing: KubeObject | undefined): KubeObject | undefined {
+    return backing ? this.#projection.fromBacking(structuredClone(backing)) : undefined;
+  }
+
+  #path(namespace: string | undefined, name: string): string {
+    return `${collectionPath(this.#projection.resource, namespace)}/${encodeURIComponent(this.#projection.backingName(name))}`;
+  }
+
+  async #send(method: string, path: string, body: unknown, req: WriteContext, action: string): Promise<KubeObject> {
+    const context = { action: `${action} (${this.#projection.resource.plural})`, redact: this.#projection.redactErrors ?? false };
+    let res;
+    try {
+      res = await this.#client.request(method, path, { body, query: req.dryRun ? { dryRun: 'All' } : {}, signal: req.signal });
+    } catch (error) {
+      throw errorFromFailure(error, context);
+    }
+    if (res.status < 200 || res.status > 299) throw errorFromResponse(res, context);
+    this.#options.log.debug({ user: req.user.username, action, dryRun: req.dryRun, status: res.status }, 'backing write');
+    return res.body as KubeObject;
+  }
+
+  /** Read-your-writes: waits until the cache has the written version, then answers with it. */
+  async #visible(written: KubeObject, req: WriteContext): Promise<KubeObject> {
+    if (!req.dryRun && !(await this.#cache.waitForRv(rvOf(written), this.#writeWaitMs()))) this.#warnInvisible('write', written.metadata.name ?? '');
+    const object = this.#project(written);
+    if (!object) throw new StoreError('InternalError', `the written ${this.#projection.resource.kind} does not project back onto ${this.#kind.names.kind}`);
+    if (req.dryRun && !object.metadata.resourceVersion) delete object.metadata.resourceVersion;
+    return object;
+  }
+
+  #writeWaitMs(): number {
+    return this.#options.writeVisibleWithinMs ?? 10_000;
+  }
+
+  #warnInvisible(what: string, name: string): void {
+    this.#options.log.warn({ name, what }, 'the backing cache did not see the write in time; a read right after it may miss it');
+  }
+
+  async #ready(verb: string, signal: AbortSignal): Promise<void> {
+    this.#assertOpen();
+    if (this.#cache.available) return;
+    await this.#cache.waitFor(() => this.#cache.available || this.#closed, this.#options.syncWaitMs ?? 5_000, signal);
+    this.#assertOpen();
+    if (!this.#cache.available) throw unavailable(`${verb} ${this.#kind.names.plural}.${this.#kind.group}`, this.#cache.lastError);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreError('ServiceUnavailable', `the store of ${this.#kind.names.plural}.${this.#kind.group} is closed`, { retryAfterSeconds: 1 });
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

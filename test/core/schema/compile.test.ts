@@ -1,0 +1,207 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileSchema, schemaProblems, SchemaError } from '../../../core/schema/index.ts';
+import { fieldErrorText } from '../../../core/field-errors.ts';
+
+const obj = (spec: unknown, extra: Record<string, unknown> = {}) => ({ apiVersion: 'x.example.com/v1', kind: 'Thing', metadata: { name: 'a' }, spec, ...extra });
+const root = (spec: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ type: 'object', properties: { spec, ...extra } });
+const texts = (schema: Record<string, unknown>, object: Record<string, unknown>, old?: Record<string, unknown>) =>
+  compileSchema(schema).validate(object, old).map(fieldErrorText);
+
+describe('prune(object)', () => {
+  const cases: { name: string; schema: Record<string, unknown>; spec: unknown; pruned: string[]; after: unknown }[] = [
+    {
+      name: 'drops unknown fields and reports their paths, inside list items too',
+      schema: root({ type: 'object', properties: { a: { type: 'string' }, items: { type: 'array', items: { type: 'object', properties: { n: { type: 'integer' } } } } } }),
+      spec: { a: 'x', foo: 1, items: [{ n: 1, bar: 2 }] },
+      pruned: ['spec.foo', 'spec.items[0].bar'],
+      after: { a: 'x', items: [{ n: 1 }] },
+    },
+    {
+      name: 'keeps unknown fields under x-kubernetes-preserve-unknown-fields but prunes inside known ones',
+      schema: root({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { known: { type: 'object', properties: { x: { type: 'string' } } } } }),
+      spec: { free: { any: 1 }, known: { x: 'a', y: 'b' } },
+      pruned: ['spec.known.y'],
+      after: { free: { any: 1 }, known: { x: 'a' } },
+    },
+    {
+      name: 'keeps apiVersion, kind and ObjectMeta of an embedded resource',
+      schema: root({ type: 'object', properties: { template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } }),
+      spec: { template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', bogus: 1 }, spec: { c: 1 }, other: 2 } },
+      pruned: ['spec.template.metadata.bogus', 'spec.template.other'],
+      after: { template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { c: 1 } } },
+    },
+    {
+      name: 'prunes map values by additionalProperties',
+      schema: root({ type: 'object', properties: { m: { type: 'object', additionalProperties: { type: 'object', properties: { v: { type: 'string' } } } } } }),
+      spec: { m: { one: { v: 'a', w: 'b' } } },
+      pruned: ['spec.m.one.w'],
+      after: { m: { one: { v: 'a' } } },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const object = obj(c.spec, { unknownTop: true });
+      const pruned = compileSchema(c.schema).prune(object);
+      assert.deepEqual(pruned, [...c.pruned, 'unknownTop']);
+      assert.deepEqual(object.spec, c.after);
+    });
+  }
+
+  it('never prunes the root metadata', () => {
+    const object = obj({}, { metadata: { name: 'a', labels: { x: 'y' } } });
+    assert.deepEqual(compileSchema(root({ type: 'object' })).prune(object), []);
+    assert.deepEqual(object.metadata, { name: 'a', labels: { x: 'y' } });
+  });
+});
+
+describe('applyDefaults(object)', () => {
+  it('fills defaults in nested objects, list items and map values, then defaults inside defaults', () => {
+    const schema = root({
+      type: 'object',
+      properties: {
+        size: { type: 'integer', default: 1 },
+        storage: { type: 'object', default: {}, properties: { class: { type: 'string', default: 'standard' } } },
+        ports: { type: 'array', items: { type: 'object', properties: { protocol: { type: 'string', default: 'TCP' }, port: { type: 'integer' } } } },
+        users: { type: 'object', additionalProperties: { type: 'object', properties: { role: { type: 'string', default: 'reader' } } } },
+        keep: { type: 'string', default: 'd' },
+      },
+    });
+    const object = obj({ ports: [{ port: 80 }, { port: 53, protocol: 'UDP' }], users: { ann: {} }, keep: 'mine' });
+    compileSchema(schema).applyDefaults(object);
+    assert.deepEqual(object.spec, {
+      size: 1,
+      storage: { class: 'standard' },
+      ports: [{ port: 80, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }],
+      users: { ann: { role: 'reader' } },
+      keep: 'mine',
+    });
+  });
+
+  it('replaces a null of a non-nullable field with its default and drops other such nulls', () => {
+    const schema = root({ type: 'object', properties: { a: { type: 'string', default: 'x' }, b: { type: 'string' }, c: { type: 'string', nullable: true } } });
+    const object = obj({ a: null, b: null, c: null });
+    compileSchema(schema).applyDefaults(object);
+    assert.deepEqual(object.spec, { a: 'x', c: null });
+  });
+});
+
+describe('validate(object, old)', () => {
+  const spec = root(
+    {
+      type: 'object',
+      required: ['name'],
+      properties: {
+        name: { type: 'string', pattern: '^[a-z]+$', maxLength: 5 },
+        size: { type: 'integer', minimum: 1, maximum: 10 },
+        version: { type: 'string', enum: ['15', '16', '17'] },
+        port: { 'x-kubernetes-int-or-string': true },
+        tags: { type: 'array', maxItems: 3, 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+        ports: {
+          type: 'array',
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['name'],
+          items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, port: { type: 'integer' } } },
+        },
+        when: { type: 'string', format: 'date-time' },
+        odd: { type: 'string', format: 'no-such-format' },
+      },
+    },
+  );
+  const cases: { name: string; spec: unknown; errors: string[] }[] = [
+    { name: 'accepts a valid object', spec: { name: 'abc', size: 3, version: '16', port: 'http', tags: ['a', 'b'], when: '2024-01-02T03:04:05Z', odd: 'whatever' }, errors: [] },
+    { name: 'reports a value above maximum', spec: { name: 'a', size: 11 }, errors: ['spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10'] },
+    { name: 'reports a value below minimum', spec: { name: 'a', size: 0 }, errors: ['spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1'] },
+    { name: 'reports an enum miss as Unsupported value', spec: { name: 'a', version: '14' }, errors: ['spec.version: Unsupported value: "14": supported values: "15", "16", "17"'] },
+    { name: 'reports a missing required field', spec: {}, errors: ['spec.name: Required value'] },
+    { name: 'reports a wrong type', spec: { name: 'a', size: 'big' }, errors: ['spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"'] },
+    { name: 'reports a pattern miss', spec: { name: 'ABC' }, errors: ["spec.name: Invalid value: \"ABC\": spec.name in body should match '^[a-z]+$'"] },
+    { name: 'reports a string too long', spec: { name: 'abcdefg' }, errors: ['spec.name: Too long: may not be more than 5 bytes'] },
+    { name: 'reports too many items', spec: { name: 'a', tags: ['a', 'b', 'c', 'd'] }, errors: ['spec.tags: Too many: 4: must have at most 3 items'] },
+    { name: 'accepts an integer as int-or-string', spec: { name: 'a', port: 80 }, errors: [] },
+    { name: 'rejects a boolean as int-or-string', spec: { name: 'a', port: true }, errors: ['spec.port: Invalid value: "boolean": spec.port in body must be of type integer,string: "boolean"'] },
+    { name: 'reports a duplicate in a set', spec: { name: 'a', tags: ['a', 'b', 'a'] }, errors: ['spec.tags[2]: Duplicate value: "a"'] },
+    { name: 'reports a duplicate key in a map list', spec: { name: 'a', ports: [{ name: 'http', port: 80 }, { name: 'http', port: 81 }] }, errors: ['spec.ports[1]: Duplicate value: {"name":"http"}'] },
+    { name: 'reports a bad date-time', spec: { name: 'a', when: 'yesterday' }, errors: ['spec.when: Invalid value: "yesterday": spec.when in body must be of type date-time: "yesterday"'] },
+  ];
+  for (const c of cases) it(c.name, () => assert.deepEqual(texts(spec, obj(c.spec)), c.errors));
+});
+
+describe('x-kubernetes-validations', () => {
+  const schema = root({
+    type: 'object',
+    'x-kubernetes-validations': [
+      { rule: 'self.minReplicas <= self.maxReplicas', message: 'minReplicas must not exceed maxReplicas' },
+      { rule: 'self.mode == oldSelf.mode', message: 'mode is immutable', reason: 'FieldValueForbidden', fieldPath: '.mode' },
+      { rule: "!has(self.name) || self.name.startsWith('x')", messageExpression: "'name ' + self.name + ' must start with x'" },
+    ],
+    properties: {
+      minReplicas: { type: 'integer' },
+      maxReplicas: { type: 'integer' },
+      mode: { type: 'string' },
+      name: { type: 'string' },
+      ratio: { type: 'number', 'x-kubernetes-validations': [{ rule: 'self < 1.0' }] },
+    },
+  });
+
+  it('accepts an object that satisfies every rule', () => {
+    assert.deepEqual(texts(schema, obj({ minReplicas: 1, maxReplicas: 2, mode: 'a', name: 'xy' })), []);
+  });
+  it('reports the message of a failed rule at the node', () => {
+    assert.deepEqual(texts(schema, obj({ minReplicas: 3, maxReplicas: 2 })), ['spec: Invalid value: "object": minReplicas must not exceed maxReplicas']);
+  });
+  it('words a rule without message as failed rule', () => {
+    assert.deepEqual(texts(schema, obj({ minReplicas: 1, maxReplicas: 1, ratio: 1.5 })), ['spec.ratio: Invalid value: "number": failed rule: self < 1.0']);
+  });
+  it('uses the string a messageExpression yields', () => {
+    assert.deepEqual(texts(schema, obj({ minReplicas: 1, maxReplicas: 1, name: 'ab' })), ['spec: Invalid value: "object": name ab must start with x']);
+  });
+  it('runs transition rules only when there is a stored value, with reason and fieldPath', () => {
+    assert.deepEqual(texts(schema, obj({ minReplicas: 1, maxReplicas: 1, mode: 'b' })), []);
+    assert.deepEqual(texts(schema, obj({ minReplicas: 1, maxReplicas: 1, mode: 'b' }), obj({ minReplicas: 1, maxReplicas: 1, mode: 'a' })), [
+      'spec.mode: Forbidden: mode is immutable',
+    ]);
+  });
+  it('correlates map-list items with their stored item by key for oldSelf', () => {
+    const s = root({
+      type: 'object',
+      properties: {
+        disks: {
+          type: 'array',
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['name'],
+          items: { type: 'object', required: ['name'], 'x-kubernetes-validations': [{ rule: 'self.size >= oldSelf.size', message: 'disks cannot shrink' }], properties: { name: { type: 'string' }, size: { type: 'integer' } } },
+        },
+      },
+    });
+    const old = obj({ disks: [{ name: 'a', size: 10 }, { name: 'b', size: 5 }] });
+    assert.deepEqual(texts(s, obj({ disks: [{ name: 'b', size: 4 }, { name: 'c', size: 1 }, { name: 'a', size: 10 }] }), old), [
+      'spec.disks[0]: Invalid value: "object": disks cannot shrink',
+    ]);
+  });
+  it('reports a runtime error of a rule as an invalid value', () => {
+    const s = root({ type: 'object', 'x-kubernetes-validations': [{ rule: 'self.missing == 1' }], properties: { a: { type: 'string' } } });
+    const [error] = texts(s, obj({}));
+    assert.match(error ?? '', /^spec: Invalid value: "object": .* evaluating rule: self.missing == 1$/);
+  });
+});
+
+describe('schemaProblems(schema)', () => {
+  const cases: { name: string; schema: Record<string, unknown>; problems: string[] }[] = [
+    { name: 'finds nothing wrong with a structural schema', schema: root({ type: 'object', properties: { a: { type: 'string' } } }), problems: [] },
+    { name: 'requires a type on every field', schema: root({ type: 'object', properties: { a: { description: 'no type' } } }), problems: ['properties.spec.properties.a.type'] },
+    { name: 'forbids properties beside additionalProperties', schema: root({ type: 'object', properties: { a: { type: 'string' } }, additionalProperties: { type: 'string' } }), problems: ['properties.spec.additionalProperties'] },
+    { name: 'requires items on arrays', schema: root({ type: 'array' }), problems: ['properties.spec.items'] },
+    { name: 'requires list-map keys to be required or defaulted', schema: root({ type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'], items: { type: 'object', properties: { k: { type: 'string' } } } }), problems: ['properties.spec.items.properties.k'] },
+    { name: 'reports a CEL rule that does not parse', schema: root({ type: 'object', 'x-kubernetes-validations': [{ rule: 'self.a +' }] }), problems: ['properties.spec.x-kubernetes-validations[0].rule'] },
+    { name: 'reports a CEL rule naming an unknown function', schema: root({ type: 'object', 'x-kubernetes-validations': [{ rule: 'frobnicate(self)' }] }), problems: ['properties.spec.x-kubernetes-validations[0].rule'] },
+    { name: 'ignores keywords a CRD schema does not have, as decoding a CRD drops them', schema: root({ type: 'string', minimumLength: 3 }), problems: [] },
+    { name: 'reports a keyword ajv cannot compile', schema: root({ type: 'string', pattern: '([' }), problems: [''] },
+    { name: 'limits the root metadata to name and generateName', schema: root({ type: 'object' }, { metadata: { type: 'object', properties: { labels: { type: 'object' } } } }), problems: ['properties.metadata.properties.labels'] },
+  ];
+  for (const c of cases) it(c.name, () => assert.deepEqual(schemaProblems(c.schema).map((p) => p.path), c.problems));
+
+  it('makes compileSchema throw a SchemaError listing the problems', () => {
+    assert.throws(() => compileSchema(root({ type: 'array' })), (error: unknown) => error instanceof SchemaError && error.errors[0]?.path === 'properties.spec.items');
+  });
+});
