@@ -54,16 +54,19 @@ const OUT_OF_BUDGET = 'validation failed due to running out of cost budget, no f
 
 /** Every problem that keeps `schema` from being served: structural rules, ajv compilation, CEL compilation. */
 export function schemaProblems(schema: Record<string, unknown>): SchemaProblem[] {
-  return analyse(schema).problems;
+  return [...analyse(schema).problems];
 }
 
 export function compileSchema(schema: Record<string, unknown>): CompiledSchema {
-  const { problems, rules, validator } = analyse(schema);
-  if (problems.length > 0 || !validator) throw new SchemaError(problems);
-  return new Compiled(schema, validator, rules);
+  const analysis = analyse(schema);
+  if (analysis.problems.length > 0 || !analysis.validator) throw new SchemaError(analysis.problems);
+  // The analysed schema object, not `schema`: the rule index is keyed by its nodes.
+  return new Compiled(analysis.schema, analysis.validator, analysis.rules);
 }
 
 interface Analysis {
+  /** The schema object the rule index is keyed by (an equal one may be passed later). */
+  schema: SchemaNode;
   problems: SchemaProblem[];
   rules: RuleIndex;
   validator: ValueValidator | undefined;
@@ -75,7 +78,25 @@ interface RuleIndex {
   below: WeakSet<SchemaNode>;
 }
 
+/**
+ * Analyses by schema content. A reload re-reads every kind, but most schemas are unchanged:
+ * compiling them again (ajv code generation, CEL parsing) is what made reloads slow. The
+ * config check and the snapshot share one analysis, too. The compiled parts are stateless.
+ */
+const analyses = new Map<string, Analysis>();
+const MAX_CACHED_ANALYSES = 512;
+
 function analyse(schema: SchemaNode): Analysis {
+  const key = JSON.stringify(schema);
+  const cached = analyses.get(key);
+  if (cached) return cached;
+  const analysis = analyseAfresh(schema);
+  if (analyses.size >= MAX_CACHED_ANALYSES) analyses.delete(analyses.keys().next().value!);
+  analyses.set(key, analysis);
+  return analysis;
+}
+
+function analyseAfresh(schema: SchemaNode): Analysis {
   const problems = structuralProblems(schema);
   const rules: RuleIndex = { at: new WeakMap(), below: new WeakSet() };
   indexRules(schema, '', rules, problems);
@@ -85,7 +106,7 @@ function analyse(schema: SchemaNode): Analysis {
   } catch (error) {
     problems.push({ path: '', message: `does not compile: ${(error as Error).message}` });
   }
-  return { problems, rules, validator };
+  return { schema, problems, rules, validator };
 }
 
 function indexRules(node: SchemaNode, path: string, index: RuleIndex, problems: SchemaProblem[]): boolean {
