@@ -1,6 +1,10 @@
 /** `kindred serve` and `kindred validate`. Returns the process exit code. */
-import { resolve } from 'node:path';
-import { findConfig, loadConfig } from '../../config/index.ts';
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { findConfig } from '../../config/index.ts';
+import { readConfigPath } from '../../config/sources.ts';
+import { PluginLoader } from '../reload/plugin-loader.ts';
+import { validateRead } from '../reload/build.ts';
 import { resolveBuiltinPlugin } from '../../plugins/index.ts';
 import { createLogger } from '../logger.ts';
 import { ConfigInvalidError, startKindred, type StartOptions } from '../kindred.ts';
@@ -36,12 +40,8 @@ async function serve(args: string[]): Promise<number> {
     ...(flags.authorizationAlwaysAllowPaths ? { alwaysAllowPaths: flags.authorizationAlwaysAllowPaths } : {}),
     delegation: delegationOptions(flags),
   });
-  if (flags.writeKubeconfig) {
-    process.stdout.write(`kindred is serving at ${running.url}\nPoint kubectl at it with:\n  kubectl --kubeconfig ${resolve(flags.writeKubeconfig)} api-resources\n`);
-  } else {
-    process.stdout.write(`kindred is serving at ${running.url}\n`);
-  }
-  await new Promise<void>((done) => {
+  // Handlers first: whoever reads the line below may stop us at once.
+  const stopped = new Promise<void>((done) => {
     const stop = (): void => {
       log.info({}, 'shutting down');
       void running.stop().then(done);
@@ -49,6 +49,12 @@ async function serve(args: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  if (flags.writeKubeconfig) {
+    process.stdout.write(`kindred is serving at ${running.url}\nPoint kubectl at it with:\n  kubectl --kubeconfig ${resolve(flags.writeKubeconfig)} api-resources\n`);
+  } else {
+    process.stdout.write(`kindred is serving at ${running.url}\n`);
+  }
+  await stopped;
   return 0;
 }
 
@@ -73,7 +79,11 @@ function delegationOptions(flags: ServeFlags): NonNullable<StartOptions['delegat
 async function validate(args: string[]): Promise<number> {
   const flags = parseValidateFlags(args);
   const path = await configPath(flags.config);
-  const result = await loadConfig({ path }, resolveBuiltinPlugin);
+  // The same reading and checks as `serve`: a file or a directory, and plugins from paths or packages.
+  const loader = new PluginLoader({ builtin: resolveBuiltinPlugin, watch: false });
+  const read = await readConfigPath(path);
+  const configDir = await stat(path).then((s) => (s.isDirectory() ? path : dirname(path)), () => dirname(path));
+  const result = await validateRead(read, { loader, configDir }).finally(() => loader.close());
   if (result.ok) {
     process.stdout.write(`${path}: valid (${result.kinds.length} kinds)\n`);
     return 0;

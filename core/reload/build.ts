@@ -33,13 +33,12 @@ export interface BuildDeps {
   kubeconfigPath?: string;
 }
 
-/**
- * Validates `read` (with its outside plugins loaded first, so their option schemas are
- * checked too), then creates stores for new or changed kinds and builds the snapshot.
- * A kind's store is reused when its backend, scope and plugin module version are the same
- * as in `previous`; `unchanged` means nothing at all differs from `previous`.
- */
-export async function buildGeneration(read: SourceRead, deps: BuildDeps, previous?: Generation): Promise<BuildResult> {
+/** A source read, validated with its outside plugins loaded: what `kindred validate` reports and a build starts from. */
+export type ValidatedRead =
+  | { ok: true; kinds: KindDefinition[]; hash: string; plugins: ReadonlyMap<string, { plugin: StoragePlugin; version: string }>; resolve: (name: string) => StoragePlugin | undefined }
+  | { ok: false; errors: ConfigError[] };
+
+export async function validateRead(read: SourceRead, deps: Pick<BuildDeps, 'loader' | 'configDir'>): Promise<ValidatedRead> {
   if (!read.ok) return { ok: false, errors: read.errors };
   const plugins = new Map<string, { plugin: StoragePlugin; version: string }>();
   const loadErrors = new Map<string, string>();
@@ -54,6 +53,19 @@ export async function buildGeneration(read: SourceRead, deps: BuildDeps, previou
   if (!validated.ok) {
     return { ok: false, errors: validated.errors.map((e) => read.locate(withLoadError(e, read.raw, loadErrors))) };
   }
+  return { ok: true, kinds: validated.kinds, hash: validated.hash, plugins, resolve };
+}
+
+/**
+ * Validates `read` (with its outside plugins loaded first, so their option schemas are
+ * checked too), then creates stores for new or changed kinds and builds the snapshot.
+ * A kind's store is reused when its backend, scope and plugin module version are the same
+ * as in `previous`; `unchanged` means nothing at all differs from `previous`.
+ */
+export async function buildGeneration(read: SourceRead, deps: BuildDeps, previous?: Generation): Promise<BuildResult> {
+  const validated = await validateRead(read, deps);
+  if (!validated.ok) return validated;
+  const { plugins, resolve } = validated;
   const kinds = validated.kinds;
   const pluginVersions = new Map(kinds.map((k) => [kindKey(k), plugins.get(k.backend.plugin)?.version ?? `builtin:${k.backend.plugin}`]));
   if (previous && previous.hash === validated.hash && sameEntries(previous.pluginVersions, pluginVersions)) {
