@@ -55,6 +55,7 @@ export class KindredServer {
   readonly #options: ServerOptions;
   readonly #app = new Koa();
   readonly #http: Http2SecureServer;
+  readonly #sockets = new Set<TLSSocket>();
   #readiness: () => { ready: boolean; checks: string[] } = () => ({ ready: true, checks: ['[+]ping ok'] });
   /** Requests (not watches) still running, by the snapshot they started on: a reload closes removed stores once drained. */
   readonly inFlight = new InFlightRequests();
@@ -80,6 +81,12 @@ export class KindredServer {
     );
     // Above Go's 90 s idle timeout, so clients close idle connections first.
     (this.#http as unknown as { keepAliveTimeout: number }).keepAliveTimeout = 120_000;
+    // Every TLS connection, HTTP/1 or HTTP/2, so close() can end them: an HTTP/2 server has no
+    // closeAllConnections, and the aggregator keeps its HTTP/2 sessions open (with pings) for good.
+    this.#http.on('secureConnection', (socket: TLSSocket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
   }
 
   get snapshot(): RegistrySnapshot {
@@ -117,8 +124,8 @@ export class KindredServer {
   async close(): Promise<void> {
     await new Promise<void>((resolve) => {
       this.#http.close(() => resolve());
-      // Open watches would hold close() forever.
-      (this.#http as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      // Open watches and idle keep-alive connections would hold close() forever.
+      for (const socket of this.#sockets) socket.destroy();
     });
   }
 
@@ -187,7 +194,9 @@ export class KindredServer {
     const user = await this.#options.authenticate({
       socket: req.socket,
       headers: ctx.req.headers,
-      headerValues: (name) => req.headersDistinct?.[name.toLowerCase()] ?? [],
+      // HTTP/2 requests (the aggregator's) have no headersDistinct: fall back to rawHeaders,
+      // which keeps every repeated header (X-Remote-Group) as its own entry.
+      headerValues: (name) => req.headersDistinct?.[name.toLowerCase()] ?? rawHeaderValues(ctx.req.rawHeaders, name),
     });
     if (!user) throw unauthorized();
     state.user = user;
@@ -265,6 +274,14 @@ export class KindredServer {
       res.end();
     }
   }
+}
+
+/** Every value of header `name` in Node's flat [name, value, name, value...] list. */
+function rawHeaderValues(raw: readonly string[], name: string): string[] {
+  const wanted = name.toLowerCase();
+  const values: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === wanted) values.push(raw[i + 1]!);
+  return values;
 }
 
 function forbidden(user: UserInfo, info: RequestInfo, reason?: string): StatusError {

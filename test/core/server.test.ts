@@ -275,3 +275,24 @@ describe('kindred over HTTP', () => {
     });
   });
 });
+
+describe('KindredServer.close()', () => {
+  it('ends open HTTP/2 sessions instead of waiting for them, as the aggregator never closes its own', { timeout: 30_000 }, async () => {
+    const { connect } = await import('node:http2');
+    const k = await startTestKindred(E2E_CONFIG);
+    const creds = credentialsFromKubeconfig(k.kubeconfigPath);
+    const session = connect(k.url, { ca: creds.ca, cert: creds.cert, key: creds.key });
+    session.on('error', () => {});
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = session.request({ ':path': '/version' });
+      req.on('response', (headers) => resolve(Number(headers[':status'])));
+      req.on('error', reject);
+      req.resume();
+      req.end();
+    });
+    assert.equal(status, 200);
+    const closed = new Promise<void>((resolve) => session.once('close', () => resolve()));
+    await k.stop();
+    await closed;
+  });
+});
