@@ -15,6 +15,8 @@ export interface KubeResponse {
   status: number;
   /** The parsed JSON body, or undefined when the body was empty or not JSON. */
   body: unknown;
+  /** The body as text (e.g. /metrics). */
+  text?: string;
   /** Seconds from a Retry-After header, when kube-apiserver sent one. */
   retryAfterSeconds?: number;
 }
@@ -66,7 +68,7 @@ export class KubeClient {
     } catch {
       body = undefined;
     }
-    return { status: res.status, body, ...(res.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: res.retryAfterSeconds }) };
+    return { status: res.status, body, text, ...(res.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: res.retryAfterSeconds }) };
   }
 
   /**
@@ -81,6 +83,10 @@ export class KubeClient {
       return { error: { status: res.status, body: undefined } };
     }
     const lines = createInterface({ input: res.stream, crlfDelay: Infinity });
+    // A stream aborted before anyone iterates it (the caller dropped the watch) must not
+    // become an uncaught 'error'; an iterating reader still sees the failure.
+    lines.on('error', () => {});
+    res.stream.on('error', () => {});
     async function* events(): AsyncGenerator<RawWatchEvent> {
       try {
         for await (const line of lines) {

@@ -11,7 +11,7 @@
  *   is an object of the kind, and one without them never is.
  * - user labels and annotations are carried verbatim, so tools selecting backing objects
  *   by label keep working; keys under the reserved `kindred.dev` domain and the plugin's
- *   fixed labels are the plugin's own and never shown as the kind's.
+ *   fixed labels are the plugin's own (subdomains such as `x.kindred.dev` are users') and never shown as the kind's.
  * - what has no native home on the backing object (the kind's managedFields, and its
  *   generation when the backing resource keeps none) is carried in reserved annotations.
  * - owner references and finalizers of the backing object are hidden, and kept on update.
@@ -68,7 +68,7 @@ export function isProjectionOf(mapping: MetadataMapping, backing: KubeObject): b
 /** Keys that belong to kindred or to the plugin, never to the user. */
 export function isReservedKey(key: string, fixed: Record<string, string> = {}): boolean {
   const domain = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
-  return domain === RESERVED_DOMAIN || domain.endsWith(`.${RESERVED_DOMAIN}`) || key in fixed;
+  return domain === RESERVED_DOMAIN || key in fixed;
 }
 
 /** The apiVersion of the kind's storage version: what objects of the kind are returned as. */

@@ -139,15 +139,19 @@ export class ProjectedStore implements Storage {
     const options = {
       apiVersion: 'v1',
       kind: 'DeleteOptions',
+      // kube-apiserver reads a DELETE's options from its body when there is one, ignoring the query.
+      ...(req.dryRun ? { dryRun: ['All'] } : {}),
       ...(uid !== undefined || resourceVersion !== undefined ? { preconditions: { ...(uid !== undefined ? { uid } : {}), ...(resourceVersion !== undefined ? { resourceVersion } : {}) } } : {}),
     };
     const answer = await this.#send('DELETE', this.#path(namespace, name), options, req, `delete ${name}`);
     // kube-apiserver answers a delete with the object or with a bare Status, depending on the resource.
     const deleted = answer.kind === this.#projection.resource.kind ? answer : current;
     if (!req.dryRun) {
+      // Finalizers make a delete an update (deletionTimestamp set): wait for that version; else for the object to go.
+      const graceful = deleted.metadata.deletionTimestamp !== undefined && rvOf(deleted) > rvOf(current);
       const gone = () => {
         const now = this.#cache.get(namespace, this.#projection.backingName(name));
-        return !now || now.metadata.uid !== current.metadata.uid || rvOf(now) >= rvOf(deleted);
+        return !now || now.metadata.uid !== current.metadata.uid || (graceful && rvOf(now) >= rvOf(deleted));
       };
       if (!(await this.#cache.waitFor(gone, this.#writeWaitMs()))) this.#warnInvisible('delete', name);
     }

@@ -4,6 +4,8 @@
  */
 import type { StoragePlugin } from '../../core/types/storage.ts';
 import type { ResolvePlugin } from '../../config/index.ts';
+import { helmReleaseOptionsSchema } from '../../plugins/helmrelease/options.ts';
+import { secretOptionsSchema } from '../../plugins/secret/projection.ts';
 
 function fakePlugin(name: string, optionsSchema: Record<string, unknown>): StoragePlugin {
   return {
@@ -22,11 +24,14 @@ const plugins = new Map<string, StoragePlugin>([
       properties: { watchWindow: { type: 'integer', minimum: 1 } },
     }),
   ],
+  // The real options schemas, so config/examples/platform.yaml is checked against them.
+  ['helmrelease', fakePlugin('helmrelease', helmReleaseOptionsSchema)],
+  ['secret', fakePlugin('secret', secretOptionsSchema)],
   // Declares a default, to show that checked options come back completed.
   ['defaulted', fakePlugin('defaulted', { type: 'object', properties: { ttl: { type: 'integer', default: 60 } } })],
   // A plugin bug: its options schema does not compile.
   ['broken', fakePlugin('broken', { type: 'object', properties: { x: { type: 'no-such-type' } } })],
 ]);
 
-/** Knows `memory` (options: watchWindow ≥ 1), `defaulted` and `broken`. */
+/** Knows `memory` (options: watchWindow ≥ 1), `helmrelease`, `secret`, `defaulted` and `broken`. */
 export const resolvePlugin: ResolvePlugin = (name) => plugins.get(name);
