@@ -29,17 +29,8 @@ export const SEARCH_PLACES: readonly string[] = [
 
 export type LoadResult = { ok: true; raw: unknown } | { ok: false; errors: ConfigError[] };
 
-/**
- * Reads and parses one config file. A `package.json` yields its `kindred` key. Errors
- * (unreadable file, YAML errors with line and column, several documents) have an empty path.
- */
-export async function loadConfigFile(path: string): Promise<LoadResult> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    return fail(`cannot read ${path}: ${(error as Error).message}`);
-  }
+/** Parses one config document (YAML 1.2, JSON included): errors with line and column, alias expansion bounded. */
+export function parseConfigText(text: string): LoadResult {
   const lineCounter = new LineCounter();
   // prettyErrors off: the message stays one line, and the position comes from lineCounter.
   const document = parseDocument(text, { prettyErrors: false, lineCounter });
@@ -52,13 +43,28 @@ export async function loadConfigFile(path: string): Promise<LoadResult> {
       }),
     };
   }
-  let raw: unknown;
   try {
     // Bounds alias expansion ("billion laughs"); toJS throws beyond it.
-    raw = document.toJS({ maxAliasCount: 100 });
+    return { ok: true, raw: document.toJS({ maxAliasCount: 100 }) };
   } catch (error) {
     return fail(`YAML error: ${firstLine((error as Error).message)}`);
   }
+}
+
+/**
+ * Reads and parses one config file. A `package.json` yields its `kindred` key. Errors
+ * (unreadable file, YAML errors with line and column, several documents) have an empty path.
+ */
+export async function loadConfigFile(path: string): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    return fail(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  const parsed = parseConfigText(text);
+  if (!parsed.ok) return parsed;
+  const raw = parsed.raw;
   if (basename(path) === 'package.json') {
     const value = (raw as Record<string, unknown> | null)?.[MODULE];
     return value === undefined ? fail(`${path} has no "${MODULE}" key`) : { ok: true, raw: value };

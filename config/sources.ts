@@ -8,8 +8,9 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
-import { loadConfigFile } from './load.ts';
+import { loadConfigFile, parseConfigText } from './load.ts';
+
+export { parseConfigText };
 import type { ConfigError } from './schema.ts';
 import { watchConfigPath, type ConfigWatch } from './watch.ts';
 
@@ -41,27 +42,6 @@ export interface ConfigText {
 
 /** Document names a directory or ConfigMap contributes: YAML or JSON, not hidden (kubelet's `..data` is hidden). */
 export const isConfigDocumentName = (name: string): boolean => !name.startsWith('.') && /\.(ya?ml|json)$/.test(name);
-
-/** Parses one document (YAML 1.2, JSON included), with loadConfigFile's limits and error style. */
-export function parseConfigText(text: string): { ok: true; raw: unknown } | { ok: false; errors: ConfigError[] } {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { prettyErrors: false, lineCounter });
-  if (document.errors.length > 0) {
-    return {
-      ok: false,
-      errors: document.errors.map((error) => {
-        const { line, col } = lineCounter.linePos(error.pos[0]);
-        return { path: '', message: `YAML error at line ${line}, column ${col}: ${firstLine(error.message)}` };
-      }),
-    };
-  }
-  try {
-    // Bounds alias expansion ("billion laughs"), as loadConfigFile does.
-    return { ok: true, raw: document.toJS({ maxAliasCount: 100 }) };
-  } catch (error) {
-    return { ok: false, errors: [{ path: '', message: `YAML error: ${firstLine((error as Error).message)}` }] };
-  }
-}
 
 /**
  * Merges documents, sorted by name, into one `{resources}`. An empty document contributes
@@ -163,8 +143,4 @@ export class FileConfigSource implements ConfigSource {
 
 function at(name: string, error: ConfigError): ConfigError {
   return { path: error.path ? `${name}: ${error.path}` : `${name}:`, message: error.message };
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
 }
