@@ -16,7 +16,7 @@ import type { RegistrySnapshot } from './registry.ts';
 import type { UserInfo } from './types/storage.ts';
 import { StatusError, toStatusError, unauthorized, type ResourceRef } from './status.ts';
 import { HEALTH_PATHS, METRICS_PATH, metricsReply, routeNonResource, type RouteReply } from './routes.ts';
-import { InFlightRequests } from './reload/in-flight.ts';
+import { InFlightRequests } from './in-flight.ts';
 import type { KindredMetrics } from './metrics.ts';
 import { handleResourceRequest, resolveResource } from './handlers/index.ts';
 import type { Reply, ResourceRequest } from './handlers/request.ts';
@@ -231,7 +231,12 @@ export class KindredServer {
     const resource = resolveResource(state.snapshot, info);
     state.ref = { group: resource.group, resource: resource.plural, kind: resource.kind.names.kind, ...(info.name ? { name: info.name } : {}) };
     const abort = new AbortController();
-    ctx.req.once('close', () => abort.abort());
+    // Only a response that closes before it has finished means the client went away. The
+    // request's own 'close' is no such sign: on Node 20 an HTTP/1.1 request emits it as soon
+    // as its body has been read, which aborted every write before it reached its store.
+    ctx.res.once('close', () => {
+      if (!ctx.res.writableFinished) abort.abort();
+    });
     const request: ResourceRequest = {
       info,
       resource,

@@ -6,6 +6,7 @@
  * Status body of every answer (409 vs 422 vs 410 decide what the client sees), the
  * resourceVersion of a list passed through untouched, and a watch whose end we control.
  */
+import { StoreError } from '../../core/types/errors.ts';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { createInterface } from 'node:readline';
@@ -120,8 +121,21 @@ export class KubeClient {
           const retryAfter = Number(res.headers['retry-after']);
           resolve({ status: res.statusCode ?? 0, stream: res, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}) });
         });
-        if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-        req.on('error', (error) => reject(new UnreachableError(`${method} ${url.pathname}: ${messageOf(error)}`, { cause: error })));
+        let timedOut = false;
+        if (timeoutMs > 0) {
+          req.setTimeout(timeoutMs, () => {
+            timedOut = true;
+            req.destroy(new Error(`no answer within ${timeoutMs} ms`));
+          });
+        }
+        req.on('error', (error) => {
+          const what = `${method} ${url.pathname}`;
+          // Said as what happened: the caller gave up (its client went away), the backing API
+          // was too slow (504), or it could not be reached (503).
+          if (signal?.aborted) reject(new StoreError('ServiceUnavailable', `${what}: canceled, the request's client went away`, { cause: error }));
+          else if (timedOut) reject(new StoreError('Timeout', `${what}: no answer within ${timeoutMs} ms`, { retryAfterSeconds: 1, cause: error }));
+          else reject(new UnreachableError(`${what}: ${messageOf(error)}`, { cause: error }));
+        });
         req.end(payload);
       },
     );

@@ -16,8 +16,8 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { loadConfigFile } from '../../config/load.ts';
 import { DEFAULT_DEBOUNCE_MS } from '../../config/watch.ts';
-import { startKindred } from '../../core/kindred.ts';
-import { configYaml, type KindSpec } from '../core/reload/fixtures.ts';
+import { startKindred } from '../../app/startup.ts';
+import { configYaml, type KindSpec } from '../app/reload/fixtures.ts';
 import { credentialsFromKubeconfig } from '../support/http.ts';
 
 const { values } = parseArgs({ options: { debounce: { type: 'string' }, reloads: { type: 'string' } } });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { parseAllDocuments } from 'yaml';
-import { startKindred, type RunningKindred } from '../../core/kindred.ts';
+import { startKindred, type RunningKindred } from '../../app/startup.ts';
 import { createCertificateAuthority, issueCertificate, type KeyPairPem } from '../../core/tls/certificates.ts';
 import { mustKubectl } from '../support/tools.ts';
 import type { ControlPlane } from './control-plane.ts';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningKindred } from '../../core/kindred.ts';
+import type { RunningKindred } from '../../app/startup.ts';
 import { issueCertificate } from '../../core/tls/certificates.ts';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { clusterTestOptions } from './require.ts';

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { startKindred, type RunningKindred } from '../../core/kindred.ts';
+import { startKindred, type RunningKindred } from '../../app/startup.ts';
 import { CONFIG_REJECTED_REASON } from '../../config/configmap-source.ts';
-import { configYaml } from '../core/reload/fixtures.ts';
+import { configYaml } from '../app/reload/fixtures.ts';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { clusterTestOptions } from './require.ts';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startTestKindred, type TestKindred } from '../support/kindred.ts';
 import { credentialsFromKubeconfig, httpRequest, httpWatch, type Credentials } from '../support/http.ts';
 import { requireKubectl } from '../support/tools.ts';
-import { configYaml, type KindSpec } from '../core/reload/fixtures.ts';
+import { configYaml, type KindSpec } from '../app/reload/fixtures.ts';
 
 const version = '1.33';
 const GROUP = 'reload.example.com';

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { startKindred, type RunningKindred } from '../../core/kindred.ts';
+import { startKindred, type RunningKindred } from '../../app/startup.ts';
 import { mustKubectl } from './tools.ts';
 
 export interface KubectlResult {

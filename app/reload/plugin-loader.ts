@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
-import type { StoragePlugin } from '../types/storage.ts';
+import type { StoragePlugin } from '../../core/types/storage.ts';
 
 /** A plugin ready to use, and what identifies this exact module version. */
 export interface LoadedPlugin {

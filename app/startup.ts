@@ -7,12 +7,12 @@ import type { Logger } from 'pino';
 import type { ConfigError } from '../config/index.ts';
 import type { ConfigMapRef } from '../config/configmap-source.ts';
 import { resolveBuiltinPlugin } from '../plugins/index.ts';
-import { createMetrics, type KindredMetrics } from './metrics.ts';
+import { createMetrics, type KindredMetrics } from '../core/metrics.ts';
 import { openConfigSource } from './reload/open-source.ts';
 import { Reloader } from './reload/reloader.ts';
-import { KindredServer } from './server.ts';
+import { KindredServer } from '../core/server.ts';
 import { createSecurity, type SecurityOptions } from './security.ts';
-import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
+import { NamespaceLifecycle } from '../core/admission/namespace-lifecycle.ts';
 import { writeKubeconfig } from './cli/kubeconfig.ts';
 
 export interface StartOptions {
@@ -36,7 +36,7 @@ export interface StartOptions {
   kubeconfigPath?: string;
   /**
    * Aggregated mode (with tlsCertFile): delegated authentication and authorization against
-   * the `kubeconfig` cluster, CA files, anonymous access, cache TTLs (core/security.ts).
+   * the `kubeconfig` cluster, CA files, anonymous access, cache TTLs (app/security.ts).
    */
   delegation?: Omit<SecurityOptions, 'host' | 'tlsCertFile' | 'tlsPrivateKeyFile' | 'log' | 'kubeconfig'>;
   /** `--authorization-always-allow-paths`, besides /healthz, /livez and /readyz. */

@@ -6,8 +6,8 @@ import { readConfigPath } from '../../config/sources.ts';
 import { PluginLoader } from '../reload/plugin-loader.ts';
 import { validateRead } from '../reload/build.ts';
 import { resolveBuiltinPlugin } from '../../plugins/index.ts';
-import { createLogger } from '../logger.ts';
-import { ConfigInvalidError, startKindred, type StartOptions } from '../kindred.ts';
+import { createLogger } from '../../core/logger.ts';
+import { ConfigInvalidError, startKindred, type StartOptions } from '../startup.ts';
 import { parseConfigMapRef } from '../../config/configmap-source.ts';
 import { parseServeFlags, parseValidateFlags, USAGE, UsageError, type ServeFlags } from './flags.ts';
 
@@ -58,7 +58,7 @@ async function serve(args: string[]): Promise<number> {
   return 0;
 }
 
-/** The aggregated-mode flags as core/security.ts options (only those given). */
+/** The aggregated-mode flags as app/security.ts options (only those given). */
 function delegationOptions(flags: ServeFlags): NonNullable<StartOptions['delegation']> {
   const requestHeader = {
     ...(flags.requestheaderClientCaFile ? { clientCaFile: resolve(flags.requestheaderClientCaFile) } : {}),

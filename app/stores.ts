@@ -3,9 +3,9 @@
  * since the previous snapshot is reused, with its data and open watches.
  */
 import type { Logger } from 'pino';
-import type { KindDefinition } from './types/kind.ts';
-import type { Storage, StoragePlugin } from './types/storage.ts';
-import { kindKey } from './registry.ts';
+import type { KindDefinition } from '../core/types/kind.ts';
+import type { Storage, StoragePlugin } from '../core/types/storage.ts';
+import { kindKey } from '../core/registry.ts';
 
 export interface StoreSet {
   stores: Map<string, Storage>;

@@ -10,14 +10,14 @@
  */
 import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
-import type { Authenticator, Authorizer } from './auth/types.ts';
-import { allowAll } from './auth/types.ts';
-import { clientCertificateAuthenticator } from './auth/client-certificate.ts';
-import { createDelegated, type RequestHeaderFlags } from './auth/delegated.ts';
-import { watchFiles } from './auth/file-watch.ts';
-import type { KubeApi } from './auth/kube-api.ts';
-import { createStandaloneCertificates } from './tls/standalone.ts';
-import type { KeyPairPem } from './tls/certificates.ts';
+import type { Authenticator, Authorizer } from '../core/auth/types.ts';
+import { allowAll } from '../core/auth/types.ts';
+import { clientCertificateAuthenticator } from '../core/auth/client-certificate.ts';
+import { createDelegated, type RequestHeaderFlags } from '../core/auth/delegated.ts';
+import { watchFiles } from '../core/auth/file-watch.ts';
+import type { KubeApi } from '../core/auth/kube-api.ts';
+import { createStandaloneCertificates } from '../core/tls/standalone.ts';
+import type { KeyPairPem } from '../core/tls/certificates.ts';
 
 export interface SecurityOptions {
   host: string;

@@ -6,10 +6,10 @@
 import type { Logger } from 'pino';
 import { validateConfig, type ConfigError } from '../../config/index.ts';
 import type { SourceRead } from '../../config/sources.ts';
-import { buildSnapshot, kindKey, type RegistrySnapshot } from '../registry.ts';
+import { buildSnapshot, kindKey, type RegistrySnapshot } from '../../core/registry.ts';
 import { createStores } from '../stores.ts';
-import type { KindDefinition } from '../types/kind.ts';
-import type { Storage, StoragePlugin } from '../types/storage.ts';
+import type { KindDefinition } from '../../core/types/kind.ts';
+import type { Storage, StoragePlugin } from '../../core/types/storage.ts';
 import type { PluginLoader } from './plugin-loader.ts';
 
 /** What is served: validated kinds, their snapshot, and which plugin module version built each kind's store. */

@@ -14,11 +14,11 @@
 import type { Logger } from 'pino';
 import type { ConfigError } from '../../config/index.ts';
 import type { ConfigSource } from '../../config/sources.ts';
-import type { KindredMetrics, ReloadResult } from '../metrics.ts';
-import type { RegistrySnapshot } from '../registry.ts';
-import type { Storage, StoragePlugin } from '../types/storage.ts';
+import type { KindredMetrics, ReloadResult } from '../../core/metrics.ts';
+import type { RegistrySnapshot } from '../../core/registry.ts';
+import type { Storage, StoragePlugin } from '../../core/types/storage.ts';
 import { buildGeneration, type Generation } from './build.ts';
-import type { InFlightRequests } from './in-flight.ts';
+import type { InFlightRequests } from '../../core/in-flight.ts';
 import { PluginLoader } from './plugin-loader.ts';
 
 export interface ReloaderOptions {

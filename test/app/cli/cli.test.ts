@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 // tsx by absolute URL: the command also runs from folders outside the repo.
 const tsx = import.meta.resolve('tsx');
-const cliScript = `import('${join(root, 'core/cli/main.ts')}').then((m) => m.main(process.argv.slice(1))).then((code) => process.exit(code))`;
+const cliScript = `import('${join(root, 'app/cli/main.ts')}').then((m) => m.main(process.argv.slice(1))).then((code) => process.exit(code))`;
 
 function kindred(args: string[], cwd = root) {
   return spawnSync(process.execPath, ['--import', tsx, '-e', cliScript, '--', ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
