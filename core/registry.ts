@@ -4,7 +4,7 @@
  * one and swaps a single reference; requests in flight keep the snapshot they started with.
  */
 import type { KindDefinition, KindVersion } from './types/kind.ts';
-import type { Storage, Verb } from './types/storage.ts';
+import { verbsOf, type Storage, type Verb } from './types/storage.ts';
 import { compileColumns, type TableColumn } from './table.ts';
 import { buildDiscoveryDocuments, type DiscoveryDocuments } from './discovery.ts';
 import { buildOpenAPIDocuments, type OpenAPIDocuments } from './openapi/documents.ts';
@@ -15,6 +15,7 @@ export interface ServedResource {
   readonly kind: KindDefinition;
   readonly version: KindVersion;
   readonly store: Storage;
+  /** What the store can do (`verbsOf`): discovery, OpenAPI and routing all read this one set. */
   readonly verbs: ReadonlySet<Verb>;
   readonly group: string;
   readonly plural: string;
@@ -51,7 +52,7 @@ export function buildSnapshot(kinds: readonly KindDefinition[], stores: Readonly
           kind,
           version,
           store,
-          verbs: store.verbs,
+          verbs: verbsOf(store),
           group: kind.group,
           plural: kind.names.plural,
           namespaced: kind.scope === 'Namespaced',

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
-import type { StoragePlugin } from '../../core/types/storage.ts';
+import { CONTRACT_VERSION, type StoragePlugin } from '../../core/types/storage.ts';
 
 /** A plugin ready to use, and what identifies this exact module version. */
 export interface LoadedPlugin {
@@ -159,6 +159,11 @@ function checkPluginModule(module: Record<string, unknown>, file: string): Stora
   const problems: string[] = [];
   if (candidate === null || typeof candidate !== 'object') {
     throw new Error(`${file} must export a storage plugin as its default export or as "plugin"`);
+  }
+  if (candidate.contractVersion !== CONTRACT_VERSION) {
+    // Checked first and alone: a plugin for another contract fails in ways the rest cannot name.
+    const said = candidate.contractVersion === undefined ? 'declares no "contractVersion"' : `was written for contract version ${String(candidate.contractVersion)}`;
+    throw new Error(`the exported plugin ${said}; this kindred speaks contract version ${CONTRACT_VERSION} (see docs/plugins.md)`);
   }
   if (typeof candidate.name !== 'string' || candidate.name === '') problems.push('"name" must be a non-empty string');
   if (candidate.optionsSchema === null || typeof candidate.optionsSchema !== 'object') problems.push('"optionsSchema" must be a JSON Schema object');

@@ -1,4 +1,5 @@
 /** POST on a collection. */
+import { canCreate } from '../types/storage.ts';
 import { isStoreError } from '../types/errors.ts';
 import type { KubeObject } from '../types/object.ts';
 import { badRequest, invalid, toStatusError } from '../status.ts';
@@ -9,7 +10,7 @@ import { parseWriteOptions, type WriteOptions } from './options.ts';
 import { trackManagedFields } from './apply.ts';
 import { admit, admitDuplicateFields } from './admit.ts';
 import { encodeOne } from './present.ts';
-import { refOf, storeContext, type Reply, type ResourceRequest } from './request.ts';
+import { refOf, storeContext, storeWith, type Reply, type ResourceRequest } from './request.ts';
 
 // A generated name may collide; kube-apiserver tries again a few times (registry/store.go).
 const GENERATE_NAME_ATTEMPTS = 5;
@@ -46,7 +47,7 @@ export async function storeNewObject(req: ResourceRequest, options: WriteOptions
       throw invalid({ group: resource.group, kind: resource.kind.names.kind, name: prepared.metadata.name ?? '' }, errors);
     }
     try {
-      return await resource.store.create(prepared, { ...storeContext(req), dryRun: options.dryRun });
+      return await storeWith(req, canCreate, 'create').create(prepared, { ...storeContext(req), dryRun: options.dryRun });
     } catch (error) {
       const collided = isStoreError(error) && error.reason === 'AlreadyExists' && !incoming.metadata.name;
       if (!collided || attempt >= GENERATE_NAME_ATTEMPTS) {

@@ -3,13 +3,14 @@
  * goes away when an update removes its last finalizer; Foreground and Orphan propagation
  * add the finalizer the garbage collector acts on (k8s.io/apiserver registry/store.go).
  */
+import { canDelete, canGet, canUpdate } from '../types/storage.ts';
 import type { KubeObject } from '../types/object.ts';
 import { conflict } from '../status.ts';
 import { negotiateResource } from '../negotiation.ts';
 import { timestamp } from '../metadata.ts';
 import { decodeDeleteOptions, type DeleteOptionsBody } from './decode.ts';
 import { encodeOne } from './present.ts';
-import { refOf, storeContext, type Reply, type ResourceRequest } from './request.ts';
+import { refOf, storeContext, storeWith, type Reply, type ResourceRequest } from './request.ts';
 
 const propagationFinalizer = { Foreground: 'foregroundDeletion', Orphan: 'orphan' } as const;
 
@@ -38,20 +39,20 @@ export async function deleteOne(req: ResourceRequest, stored: KubeObject, option
   }
   const ctx = { ...storeContext(req), dryRun: options.dryRun };
   if (finalizers.length === 0) {
-    return req.resource.store.delete(stored.metadata.namespace, stored.metadata.name!, { ...ctx, preconditions: options.preconditions });
+    return storeWith(req, canDelete, 'delete').delete(stored.metadata.namespace, stored.metadata.name!, { ...ctx, preconditions: options.preconditions });
   }
   if (stored.metadata.deletionTimestamp && finalizers.length === (stored.metadata.finalizers ?? []).length) return stored;
   const marked: KubeObject = structuredClone(stored);
   marked.metadata.finalizers = finalizers;
   marked.metadata.deletionTimestamp ??= timestamp(req.now());
   marked.metadata.deletionGracePeriodSeconds ??= 0;
-  return req.resource.store.update(marked, ctx);
+  return storeWith(req, canUpdate, 'update').update(marked, ctx);
 }
 
 export async function deleteObject(req: ResourceRequest): Promise<Reply> {
   const representation = negotiateResource(req.accept, { list: false, read: false });
   const options = await decodeDeleteOptions(req);
-  const stored = await req.resource.store.get(req.info.namespace, req.info.name!, storeContext(req));
+  const stored = await storeWith(req, canGet, 'get').get(req.info.namespace, req.info.name!, storeContext(req));
   const result = await deleteOne(req, stored, options);
   return { status: 200, body: encodeOne(req, representation, result) };
 }

@@ -4,8 +4,8 @@
  */
 import type { ResourceRequestInfo } from '../request-info.ts';
 import type { RegistrySnapshot, ServedResource } from '../registry.ts';
-import type { ResourceRef } from '../status.ts';
-import type { RequestContext, UserInfo } from '../types/storage.ts';
+import { methodNotAllowed, type ResourceRef } from '../status.ts';
+import type { RequestContext, Storage, UserInfo, Verb } from '../types/storage.ts';
 import type { NamespaceAdmission } from '../admission/namespace-lifecycle.ts';
 
 export interface ResourceRequest {
@@ -43,4 +43,15 @@ export function refOf(req: ResourceRequest, name?: string): ResourceRef {
   const n = name ?? req.info.name;
   if (n !== undefined) ref.name = n;
   return ref;
+}
+
+/**
+ * The resource's store as the capability a handler needs (a `can*` guard from the contract).
+ * The router only dispatches verbs the store serves, so this throws only when a handler
+ * needs a capability its verb does not imply: the 405 a kube-apiserver gives.
+ */
+export function storeWith<C>(req: ResourceRequest, can: (store: Storage) => store is Storage & C, verb: Verb): Storage & C {
+  const store = req.resource.store;
+  if (!can(store)) throw methodNotAllowed(verb, refOf(req));
+  return store;
 }

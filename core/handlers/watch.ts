@@ -8,6 +8,7 @@
  * cache does. An initial error (a bad option, a failed list) is an HTTP error; a failure
  * once streaming (e.g. 410 Expired) is an ERROR event, after which the stream ends.
  */
+import { canList, canWatch } from '../types/storage.ts';
 import type { KubeObject, WatchEvent } from '../types/object.ts';
 import { negotiateResource, type Representation } from '../negotiation.ts';
 import { parseSelection, type Selection } from '../selection.ts';
@@ -16,7 +17,7 @@ import { toStatusError } from '../status.ts';
 import { parseListOptions, type ListOptions } from './options.ts';
 import { selectObjects } from './list.ts';
 import { encodeOne } from './present.ts';
-import { refOf, storeContext, type Reply, type ResourceRequest } from './request.ts';
+import { refOf, storeContext, storeWith, type Reply, type ResourceRequest } from './request.ts';
 
 /** How often an idle watch that asked for bookmarks gets one (kube sends about one a minute). */
 export const BOOKMARK_INTERVAL_MS = 60_000;
@@ -35,7 +36,7 @@ async function startPoint(req: ResourceRequest, options: ListOptions, selection:
     return { initial: items, resourceVersion, initialEventsEnd: options.sendInitialEvents === true };
   }
   if (rv === '' || rv === '0') {
-    const list = await req.resource.store.list(req.info.namespace, {}, storeContext(req));
+    const list = await storeWith(req, canList, 'list').list(req.info.namespace, {}, storeContext(req));
     return { initial: [], resourceVersion: list.resourceVersion, initialEventsEnd: false };
   }
   return { initial: [], resourceVersion: rv, initialEventsEnd: false };
@@ -119,7 +120,7 @@ async function* streamEvents(
   let iterator: AsyncIterator<WatchEvent> | undefined;
   try {
     // Inside the try: a store may refuse the start point (410 Expired) at once or on first next().
-    iterator = req.resource.store
+    iterator = storeWith(req, canWatch, 'watch')
       .watch(req.info.namespace, { resourceVersion: lastVersion, labelSelector: options.labelSelector }, storeContext(req))
       [Symbol.asyncIterator]();
     const it = iterator;

@@ -4,12 +4,13 @@
  * named a resourceVersion gets a 409 when it is stale; without one the cycle is retried on
  * a race, as k8s.io/apiserver's GuaranteedUpdate does for unconditional updates.
  */
+import { canDelete, canGet, canUpdate } from '../types/storage.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../types/object.ts';
 import { isStoreError } from '../types/errors.ts';
 import { conflict, invalid, STALE_OBJECT } from '../status.ts';
 import { prepareForStatusUpdate, prepareForUpdate, validateObjectMeta } from '../metadata.ts';
-import { refOf, storeContext, type ResourceRequest } from './request.ts';
+import { refOf, storeContext, storeWith, type ResourceRequest } from './request.ts';
 import type { WriteOptions } from './options.ts';
 import { trackManagedFields } from './apply.ts';
 import { admit, admitDuplicateFields } from './admit.ts';
@@ -36,7 +37,7 @@ export async function readModifyWrite(req: ResourceRequest, options: WriteOption
   const hasStatus = resource.version.subresources.status !== undefined;
   await admitDuplicateFields(req, options);
   for (let attempt = 1; ; attempt++) {
-    const stored = await resource.store.get(namespace, name, storeContext(req));
+    const stored = await storeWith(req, canGet, 'get').get(namespace, name, storeContext(req));
     const wanted = mutate(stored);
     const clientVersion = wanted.metadata.resourceVersion;
     if (clientVersion && clientVersion !== stored.metadata.resourceVersion) {
@@ -52,7 +53,7 @@ export async function readModifyWrite(req: ResourceRequest, options: WriteOption
     // resourceVersion does not move (GuaranteedUpdate skips no-op writes).
     if (isDeepStrictEqual(withoutVersion(updated), withoutVersion(stored))) return stored;
     try {
-      const written = await resource.store.update(updated, { ...storeContext(req), dryRun: options.dryRun });
+      const written = await storeWith(req, canUpdate, 'update').update(updated, { ...storeContext(req), dryRun: options.dryRun });
       return await finishPendingDeletion(req, written, options);
     } catch (error) {
       const race = isStoreError(error) && error.reason === 'Conflict';
@@ -65,7 +66,7 @@ export async function readModifyWrite(req: ResourceRequest, options: WriteOption
 async function finishPendingDeletion(req: ResourceRequest, written: KubeObject, options: WriteOptions): Promise<KubeObject> {
   const meta = written.metadata;
   if (!meta.deletionTimestamp || (meta.finalizers ?? []).length > 0) return written;
-  return req.resource.store.delete(meta.namespace, meta.name!, {
+  return storeWith(req, canDelete, 'delete').delete(meta.namespace, meta.name!, {
     ...storeContext(req),
     dryRun: options.dryRun,
     preconditions: { uid: meta.uid! },

@@ -56,37 +56,122 @@ export interface WatchQuery extends ListQuery {
   resourceVersion: string;
 }
 
-export interface Storage {
-  /** The verbs this store supports; discovery lists exactly these and the rest answer 405. */
-  readonly verbs: ReadonlySet<Verb>;
+/**
+ * The contract version this build of kindred speaks. A plugin says which one it was written
+ * for (`StoragePlugin.contractVersion`); kindred refuses, at load, a plugin built for another.
+ */
+export const CONTRACT_VERSION = 1;
 
+/**
+ * Capabilities, one verb each, in the spirit of k8s.io/apiserver's `rest.Getter`, `Lister`,
+ * `Watcher`, `Creater`, `Updater`, `GracefulDeleter`. A store implements the ones its
+ * backend can do; the verbs a kind serves, its discovery entry, its OpenAPI operations and
+ * its routes are all derived from them (see `verbsOf`):
+ *
+ *   get ← Getter          list ← Lister        watch ← Watcher     create ← Creater
+ *   update ← Updater      patch ← Getter + Updater (core computes the patched object)
+ *   delete ← Deleter      deletecollection ← Lister + Deleter, or CollectionDeleter
+ *
+ * Rules every store honours (the conformance kit, `kindred/plugin/testing`, checks them):
+ * - resourceVersion is opaque to core but must be a decimal integer string that grows with
+ *   every write the store accepts (watch resume compares them), and it never goes back,
+ *   not even across a restart for a durable store. An empty store lists a resourceVersion
+ *   other than "0" ("0" means "from now" to a watch).
+ * - The store sets `metadata.resourceVersion` on what it returns; core fills every other
+ *   metadata field (uid, creationTimestamp, generation, managedFields) before a write.
+ * - A store never keeps a reference to an object it was given (the caller may change it
+ *   afterwards), and never changes an object once it has returned it. Core never changes an
+ *   object a store returned, so a store may hand out its own (frozen) objects unchanged.
+ * - Lists are sorted by namespace, then name, in code-unit order.
+ * - dryRun writes run every check and store nothing: no resourceVersion moves, no event.
+ *   A dry-run create returns the object without a resourceVersion; a dry-run update or
+ *   delete returns it with the stored one.
+ * - Errors are StoreErrors with a Kubernetes reason (NotFound, AlreadyExists, Conflict,
+ *   Invalid, Expired, ServiceUnavailable with retryAfterSeconds...). Anything else thrown is
+ *   treated as a bug: logged, and answered 500.
+ */
+export interface Getter {
   /** The object, or StoreError('NotFound'). `namespace` is undefined for cluster-scoped kinds. */
   get(namespace: string | undefined, name: string, req: RequestContext): Promise<KubeObject>;
+}
 
-  /** Every object in the namespace (all namespaces when undefined), with the store's current resourceVersion. */
-  list(namespace: string | undefined, query: ListQuery, req: RequestContext): Promise<ObjectList>;
-
-  /** Stores a new object (metadata already completed by core) and returns it with its resourceVersion; AlreadyExists if the name is taken. */
-  create(object: KubeObject, req: WriteContext): Promise<KubeObject>;
-
+export interface Lister {
   /**
-   * Replaces an object. `object.metadata.resourceVersion` is a precondition: when it does
-   * not equal the stored one, throw StoreError('Conflict'). NotFound when absent.
+   * Every object in the namespace (all namespaces when undefined), sorted, with the store's
+   * current resourceVersion. Selectors in `query` are hints: core evaluates them again.
    */
-  update(object: KubeObject, req: WriteContext): Promise<KubeObject>;
+  list(namespace: string | undefined, query: ListQuery, req: RequestContext): Promise<ObjectList>;
+}
 
-  /** Removes an object and returns its last state. NotFound when absent; Conflict when a precondition fails. */
-  delete(namespace: string | undefined, name: string, req: DeleteContext): Promise<KubeObject>;
-
+export interface Watcher {
   /**
-   * Changes after `query.resourceVersion`, in order, until the iteration is ended
-   * (`return()`), the signal aborts, or the store closes. A store may yield BOOKMARK
+   * Changes after `query.resourceVersion` ("0" or "": from now), in order, until the
+   * iteration is ended (`return()`), the signal aborts, or the store closes. Checks its
+   * resourceVersion when called: Expired (410) when events that old are gone,
+   * ResourceVersionTooLarge when the store has not reached it. A store may yield BOOKMARK
    * events carrying only `metadata.resourceVersion` to say how far it has got.
+   * `lib/watch` (`EventLog`, `WatchFanout`) implements all of this over any store's writes.
    */
   watch(namespace: string | undefined, query: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent>;
+}
 
+export interface Creater {
+  /** Stores a new object (metadata completed by core) and returns it with its resourceVersion; AlreadyExists if the name is taken. */
+  create(object: KubeObject, req: WriteContext): Promise<KubeObject>;
+}
+
+export interface Updater {
+  /**
+   * Replaces an object. `object.metadata.resourceVersion`, when set, is a precondition: when
+   * it does not equal the stored one, throw StoreError('Conflict'). NotFound when absent.
+   * Core always sets it (it reads, changes and writes back), so no update is lost.
+   */
+  update(object: KubeObject, req: WriteContext): Promise<KubeObject>;
+}
+
+export interface Deleter {
+  /**
+   * Removes an object and returns its last state, with the resourceVersion of the deletion
+   * (the object a DELETED watch event carries). NotFound when absent; Conflict when a
+   * precondition fails.
+   */
+  delete(namespace: string | undefined, name: string, req: DeleteContext): Promise<KubeObject>;
+}
+
+export interface CollectionDeleter {
+  /** Deletes every object of the namespace that `query` selects, natively; returns them. */
+  deleteCollection(namespace: string | undefined, query: ListQuery, req: DeleteContext): Promise<KubeObject[]>;
+}
+
+/**
+ * A store for one kind: `close` plus any of the capabilities above. Write it as a class
+ * that `implements Storage, Getter, Lister, ...` the ones it supports.
+ */
+export interface Storage extends Partial<Getter & Lister & Watcher & Creater & Updater & Deleter & CollectionDeleter> {
   /** Releases connections and ends open watches. Called once the kind is no longer served. */
   close(): Promise<void>;
+}
+
+export const canGet = (store: Storage): store is Storage & Getter => typeof store.get === 'function';
+export const canList = (store: Storage): store is Storage & Lister => typeof store.list === 'function';
+export const canWatch = (store: Storage): store is Storage & Watcher => typeof store.watch === 'function';
+export const canCreate = (store: Storage): store is Storage & Creater => typeof store.create === 'function';
+export const canUpdate = (store: Storage): store is Storage & Updater => typeof store.update === 'function';
+export const canDelete = (store: Storage): store is Storage & Deleter => typeof store.delete === 'function';
+export const canDeleteCollection = (store: Storage): store is Storage & CollectionDeleter => typeof store.deleteCollection === 'function';
+
+/** The verbs a store serves, derived from its capabilities; the one place that decides. */
+export function verbsOf(store: Storage): ReadonlySet<Verb> {
+  const verbs = new Set<Verb>();
+  if (canGet(store)) verbs.add('get');
+  if (canList(store)) verbs.add('list');
+  if (canWatch(store)) verbs.add('watch');
+  if (canCreate(store)) verbs.add('create');
+  if (canUpdate(store)) verbs.add('update');
+  if (canGet(store) && canUpdate(store)) verbs.add('patch');
+  if (canDelete(store)) verbs.add('delete');
+  if (canDeleteCollection(store) || (canList(store) && canDelete(store))) verbs.add('deletecollection');
+  return verbs;
 }
 
 /** What core gives a plugin when it creates a store. */
@@ -111,8 +196,21 @@ export interface PluginLogger {
 
 /** What a plugin module exports (as its default export, or as named `plugin`). */
 export interface StoragePlugin<Options = Record<string, unknown>> {
+  /** The contract the plugin was written for: `CONTRACT_VERSION` of the kindred it built against. */
+  readonly contractVersion: typeof CONTRACT_VERSION;
   readonly name: string;
-  /** JSON Schema for `backend.options`; checked when config loads, errors named by path. */
+  /**
+   * JSON Schema for `backend.options`; checked (with defaults applied) when config loads,
+   * errors named by path, so `create` receives options of type `Options`.
+   */
   readonly optionsSchema: Record<string, unknown>;
   create(kind: KindDefinition, options: Options, ctx: PluginContext): Promise<Storage>;
+}
+
+/**
+ * Declares a plugin with its options type checked against `create`:
+ *   export default definePlugin<{ url: string }>({ contractVersion: 1, name: 'x', optionsSchema, create })
+ */
+export function definePlugin<Options>(plugin: StoragePlugin<Options>): StoragePlugin<Options> {
+  return plugin;
 }

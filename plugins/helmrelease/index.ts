@@ -9,7 +9,7 @@
  *       chart: {name: postgres, version: 1.x, sourceRef: {kind: HelmRepository, name: platform, namespace: flux-system}}
  */
 import type { KindDefinition } from '../../core/types/kind.ts';
-import type { PluginContext, StoragePlugin } from '../../core/types/storage.ts';
+import { CONTRACT_VERSION, type PluginContext, type StoragePlugin } from '../../core/types/storage.ts';
 import { ProjectedStore } from '../kube/store.ts';
 import { helmReleaseOptionsSchema, type HelmReleaseOptions } from './options.ts';
 import { helmReleaseProjection } from './projection.ts';
@@ -18,6 +18,7 @@ export { HELM_RELEASE, HELM_RELEASE_NAME_LIMIT, helmReleaseProjection } from './
 export type { HelmReleaseOptions } from './options.ts';
 
 export const helmReleasePlugin: StoragePlugin = {
+  contractVersion: CONTRACT_VERSION,
   name: 'helmrelease',
   optionsSchema: helmReleaseOptionsSchema,
   async create(kind: KindDefinition, options: Record<string, unknown>, ctx: PluginContext): Promise<ProjectedStore> {

@@ -59,7 +59,6 @@ export interface ProjectedStoreOptions {
 }
 
 export class ProjectedStore implements Storage {
-  readonly verbs: ReadonlySet<Verb> = new Set(ALL_VERBS);
   readonly #kind: KindDefinition;
   readonly #projection: Projection;
   readonly #options: ProjectedStoreOptions;

@@ -5,13 +5,14 @@
  *   backend: {plugin: memory, options: {watchWindow: 1000}}
  */
 import type { KindDefinition } from '../../core/types/kind.ts';
-import type { PluginContext, StoragePlugin } from '../../core/types/storage.ts';
+import { CONTRACT_VERSION, type PluginContext, type StoragePlugin } from '../../core/types/storage.ts';
 import { MemoryStore } from './store.ts';
 
 export { MemoryStore, DEFAULT_WATCH_WINDOW, DEFAULT_MAX_QUEUED_EVENTS } from './store.ts';
 export type { MemoryStoreOptions } from './store.ts';
 
 export const memoryPlugin: StoragePlugin = {
+  contractVersion: CONTRACT_VERSION,
   name: 'memory',
   optionsSchema: {
     type: 'object',

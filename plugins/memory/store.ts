@@ -22,19 +22,22 @@
 import { StoreError } from '../../core/types/errors.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject, ObjectList, WatchEvent } from '../../core/types/object.ts';
-import {
-  ALL_VERBS,
-  type DeleteContext,
-  type ListQuery,
-  type PluginLogger,
-  type RequestContext,
-  type Storage,
-  type Verb,
-  type WatchQuery,
-  type WriteContext,
+import type {
+  Creater,
+  DeleteContext,
+  Deleter,
+  Getter,
+  ListQuery,
+  Lister,
+  PluginLogger,
+  RequestContext,
+  Storage,
+  Updater,
+  Watcher,
+  WatchQuery,
+  WriteContext,
 } from '../../core/types/storage.ts';
-import { EventLog } from './event-log.ts';
-import { Watcher } from './watcher.ts';
+import { DEFAULT_MAX_QUEUED_EVENTS, DEFAULT_WATCH_WINDOW, WatchFanout } from '../../lib/watch/fanout.ts';
 
 export interface MemoryStoreOptions {
   /** How many past events a watch can resume from. Default 1000. */
@@ -45,21 +48,15 @@ export interface MemoryStoreOptions {
   log?: PluginLogger;
 }
 
-export const DEFAULT_WATCH_WINDOW = 1000;
-export const DEFAULT_MAX_QUEUED_EVENTS = 10_000;
+export { DEFAULT_WATCH_WINDOW, DEFAULT_MAX_QUEUED_EVENTS };
 
 const STALE_OBJECT = 'the object has been modified; please apply your changes to the latest version and try again';
 
-export class MemoryStore implements Storage {
-  readonly verbs: ReadonlySet<Verb> = new Set(ALL_VERBS);
-
+export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, Updater, Deleter {
   readonly #kind: KindDefinition;
-  readonly #maxQueued: number;
-  readonly #log: PluginLogger | undefined;
   /** Stored objects by key(namespace, name); never handed out, only copies of them. */
   readonly #objects = new Map<string, KubeObject>();
-  readonly #events: EventLog;
-  readonly #watchers = new Set<Watcher>();
+  readonly #watches: WatchFanout;
   /**
    * Starts at 1, not 0: a watch from "0" means "from now", so an empty store that listed
    * as "0" would let a client that listed it miss the first writes.
@@ -69,18 +66,17 @@ export class MemoryStore implements Storage {
 
   constructor(kind: KindDefinition, options: MemoryStoreOptions = {}) {
     this.#kind = kind;
-    const watchWindow = options.watchWindow ?? DEFAULT_WATCH_WINDOW;
-    this.#maxQueued = options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS;
-    if (!Number.isSafeInteger(this.#maxQueued) || this.#maxQueued < 1) {
-      throw new RangeError(`maxQueuedEvents must be a positive integer, got ${this.#maxQueued}`);
-    }
-    this.#events = new EventLog(watchWindow, this.#rv);
-    this.#log = options.log;
+    this.#watches = new WatchFanout({
+      initialRv: this.#rv,
+      ...(options.watchWindow === undefined ? {} : { window: options.watchWindow }),
+      ...(options.maxQueuedEvents === undefined ? {} : { maxQueuedEvents: options.maxQueuedEvents }),
+      ...(options.log ? { log: options.log } : {}),
+    });
   }
 
   /** How many watches are open: for tests and metrics. */
   get openWatches(): number {
-    return this.#watchers.size;
+    return this.#watches.openWatches;
   }
 
   async get(namespace: string | undefined, name: string, _req: RequestContext): Promise<KubeObject> {
@@ -172,30 +168,13 @@ export class MemoryStore implements Storage {
    */
   watch(namespace: string | undefined, query: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent> {
     this.#assertOpen();
-    const from = this.#parseWatchRv(query.resourceVersion);
-    // Checked before the log, which would otherwise answer "nothing yet" for a future version.
-    if (from > this.#rv) throw new StoreError('ResourceVersionTooLarge', 'Too large resource version');
-    const backlog = this.#events.since(from);
-    const watcher = new Watcher({
-      namespace: this.#scoped(namespace),
-      maxQueued: this.#maxQueued,
-      signal: req.signal,
-      onEnd: (ended, error) => {
-        this.#watchers.delete(ended);
-        if (error) this.#log?.warn({ reason: error.reason, user: req.user.username }, error.message);
-      },
-    });
-    for (const entry of backlog) watcher.push(entry);
-    // An already-aborted signal or an oversized backlog has ended it: do not keep it.
-    if (!watcher.ended) this.#watchers.add(watcher);
-    return watcher;
+    return this.#watches.open(this.#scoped(namespace), query.resourceVersion, this.#rv, req);
   }
 
   /** Ends every open watch; every later call fails with ServiceUnavailable. */
   async close(): Promise<void> {
     this.#closed = true;
-    // end() removes each watcher from the set; deleting the current entry is safe while iterating a Set.
-    for (const watcher of this.#watchers) watcher.end();
+    this.#watches.closeAll();
   }
 
   #assertOpen(): void {
@@ -211,16 +190,7 @@ export class MemoryStore implements Storage {
   }
 
   #emit(event: WatchEvent): void {
-    const entry = { rv: this.#rv, namespace: event.object.metadata.namespace, event };
-    this.#events.append(entry);
-    // A slow watcher may end (and leave the set) inside push(): safe while iterating a Set.
-    for (const watcher of this.#watchers) watcher.push(entry);
-  }
-
-  #parseWatchRv(rv: string): number {
-    if (rv === '' || rv === '0') return this.#rv;
-    if (!/^[0-9]+$/.test(rv)) throw new StoreError('BadRequest', `invalid resource version: ${rv}`);
-    return Number(rv);
+    this.#watches.emit(this.#rv, event);
   }
 
   /** Cluster-scoped kinds have no namespace, whatever the caller passed. */

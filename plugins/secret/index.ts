@@ -5,13 +5,14 @@
  *   backend: {plugin: secret, options: {prefix: creds-, layout: fields}}
  */
 import type { KindDefinition } from '../../core/types/kind.ts';
-import type { PluginContext, StoragePlugin } from '../../core/types/storage.ts';
+import { CONTRACT_VERSION, type PluginContext, type StoragePlugin } from '../../core/types/storage.ts';
 import { ProjectedStore } from '../kube/store.ts';
 import { secretOptionsSchema, secretProjection, type SecretOptions } from './projection.ts';
 
 export { SECRET, JSON_FIELDS_ANNOTATION, secretProjection, secretOptionsSchema, type SecretOptions } from './projection.ts';
 
 export const secretPlugin: StoragePlugin = {
+  contractVersion: CONTRACT_VERSION,
   name: 'secret',
   optionsSchema: secretOptionsSchema,
   async create(kind: KindDefinition, options: Record<string, unknown>, ctx: PluginContext): Promise<ProjectedStore> {

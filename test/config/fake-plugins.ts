@@ -2,13 +2,14 @@
  * Stand-in storage plugins for config tests: only their names and options schemas matter,
  * so the tests do not depend on the real plugins.
  */
-import type { StoragePlugin } from '../../core/types/storage.ts';
+import { CONTRACT_VERSION, type StoragePlugin } from '../../core/types/storage.ts';
 import type { ResolvePlugin } from '../../config/index.ts';
 import { helmReleaseOptionsSchema } from '../../plugins/helmrelease/options.ts';
 import { secretOptionsSchema } from '../../plugins/secret/projection.ts';
 
 function fakePlugin(name: string, optionsSchema: Record<string, unknown>): StoragePlugin {
   return {
+    contractVersion: CONTRACT_VERSION,
     name,
     optionsSchema,
     create: () => Promise.reject(new Error(`${name}: a fake plugin creates no stores`)),

@@ -7,7 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { isStoreError, type StoreErrorReason } from '../../core/types/errors.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject, WatchEvent } from '../../core/types/object.ts';
-import type { DeleteContext, RequestContext, Storage, WriteContext } from '../../core/types/storage.ts';
+import type { Creater, DeleteContext, Deleter, Getter, Lister, RequestContext, Storage, Updater, Watcher, WriteContext } from '../../core/types/storage.ts';
+
+/** A store with every capability: what the suite calls once `supports` has said the verbs are there. */
+export type FullStorage = Storage & Getter & Lister & Watcher & Creater & Updater & Deleter;
 
 /** The annotation the suite changes to make an update visible in any backend. */
 export const REVISION = 'conformance.kindred.dev/revision';
@@ -85,7 +88,7 @@ export function assertNewer(later: string | undefined, earlier: string | undefin
 
 /** Starts a watch and returns its iterator; a store may throw here or on the first next(). */
 export function openWatch(
-  store: Storage,
+  store: FullStorage,
   namespace: string | undefined,
   resourceVersion: string,
   signal?: AbortSignal,

@@ -5,15 +5,16 @@
  *   storeConformance('memory', async () => ({ store: await memoryPlugin.create(kind, {}, ctx), kind }));
  *
  * Every test gets a fresh store from `makeStore` and closes it afterwards. A test that needs a
- * verb the store does not list in `verbs` is skipped, so a read-only store runs the rest.
+ * verb the store does not serve (`verbsOf`) is skipped, so a read-only store runs the rest.
  * Selectors are not tested: core evaluates them whatever the store does.
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, type TestContext } from 'node:test';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject } from '../../core/types/object.ts';
-import type { Storage, Verb } from '../../core/types/storage.ts';
+import { verbsOf, type Storage, type Verb } from '../../core/types/storage.ts';
 import {
+  type FullStorage,
   assertNewer,
   defaultObject,
   deletion,
@@ -44,7 +45,8 @@ export interface ConformanceFixture {
 
 /** What one test works with: the fixture plus helpers bound to it. */
 export interface Harness {
-  store: Storage;
+  /** Typed as having every capability: a test calls `supports` first for what it needs. */
+  store: FullStorage;
   kind: KindDefinition;
   openWatches: (() => number) | undefined;
   /** A new object named `name` in `namespace` (default the suite's first namespace). */
@@ -249,15 +251,16 @@ function toHarness(fixture: ConformanceFixture): Harness {
   const { store, kind } = fixture;
   const newObject = fixture.newObject ?? ((name, namespace) => defaultObject(kind, name, namespace));
   const sample = (name: string, namespace?: string): KubeObject => newObject(name, namespaceFor(kind, namespace));
+  const verbs = verbsOf(store);
   return {
-    store,
+    store: store as FullStorage,
     kind,
     openWatches: fixture.openWatches,
     sample,
-    make: (name, namespace) => store.create(sample(name, namespace), write()),
+    make: (name, namespace) => (store as FullStorage).create(sample(name, namespace), write()),
     ns: (namespace) => namespaceFor(kind, namespace),
-    supports(t, ...verbs) {
-      const missing = verbs.filter((verb) => !store.verbs.has(verb));
+    supports(t, ...wanted) {
+      const missing = wanted.filter((verb) => !verbs.has(verb));
       if (missing.length > 0) t.skip(`the store does not support ${missing.join(', ')}`);
       return missing.length === 0;
     },

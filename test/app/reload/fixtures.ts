@@ -42,6 +42,7 @@ export function pluginModule(tag: string, memoryIndexUrl: string): string {
 import { memoryPlugin } from ${JSON.stringify(memoryIndexUrl)};
 export const created = [];
 export default {
+  contractVersion: 1,
   name: 'tagged',
   optionsSchema: { type: 'object', properties: { note: { type: 'string' } }, additionalProperties: false },
   async create(kind, options, ctx) {

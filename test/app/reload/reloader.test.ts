@@ -14,7 +14,7 @@ import { createMetrics, type KindredMetrics } from '../../../core/metrics.ts';
 import { InFlightRequests } from '../../../core/in-flight.ts';
 import { Reloader } from '../../../app/reload/reloader.ts';
 import type { RegistrySnapshot } from '../../../core/registry.ts';
-import type { Storage } from '../../../core/types/storage.ts';
+import type { FullStorage } from '../../conformance/helpers.ts';
 import { resolveBuiltinPlugin } from '../../../plugins/index.ts';
 import { configYaml, pluginModule } from './fixtures.ts';
 
@@ -41,7 +41,7 @@ describe('Reloader', () => {
     reloader.attach(target);
     target.snapshot = reloader.generation!.snapshot;
   };
-  const store = (kind: string): Storage | undefined => reloader.generation?.snapshot.stores.get(`reload.example.com/${kind}`);
+  const store = (kind: string): FullStorage | undefined => reloader.generation?.snapshot.stores.get(`reload.example.com/${kind}`) as FullStorage | undefined;
   const counter = async (result: string) => {
     const values = (await metrics.configReloads.get()).values;
     return values.find((v) => v.labels.result === result)?.value ?? 0;
@@ -176,7 +176,7 @@ describe('Reloader', () => {
 
     it('keeps the previous kinds when a plugin throws while creating a store', async () => {
       await start(configYaml({ kind: 'Alpha' }));
-      await writeFile(join(dir, 'broken.mjs'), `export default { name: 'broken', optionsSchema: {}, async create() { throw new Error('backend down'); } };`);
+      await writeFile(join(dir, 'broken.mjs'), `export default { contractVersion: 1, name: 'broken', optionsSchema: {}, async create() { throw new Error('backend down'); } };`);
       await write(configYaml({ kind: 'Alpha' }, { kind: 'Beta', plugin: './broken.mjs' }));
       const outcome = await reloader.reload();
       assert.equal(outcome.result, 'failure');

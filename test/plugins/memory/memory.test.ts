@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KindDefinition, Scope } from '../../../core/types/kind.ts';
-import type { PluginContext, PluginLogger } from '../../../core/types/storage.ts';
+import { verbsOf, type PluginContext, type PluginLogger } from '../../../core/types/storage.ts';
 import memoryPluginDefault, { memoryPlugin, MemoryStore, type MemoryStoreOptions } from '../../../plugins/memory/index.ts';
 import { storeConformance } from '../../conformance/storage.ts';
 import {
@@ -64,7 +64,7 @@ describe('memoryPlugin', () => {
 
   it('advertises every verb', async () => {
     const store = await memoryPlugin.create(kind, {}, pluginContext());
-    assert.deepEqual([...store.verbs].sort(), ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']);
+    assert.deepEqual([...verbsOf(store)].sort(), ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']);
   });
 });
 

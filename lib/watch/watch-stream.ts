@@ -11,7 +11,7 @@ import { StoreError } from '../../core/types/errors.ts';
 import type { WatchEvent } from '../../core/types/object.ts';
 import type { LoggedEvent } from './event-log.ts';
 
-export interface WatcherOptions {
+export interface WatchStreamOptions {
   /** Only events for objects in this namespace; all namespaces when undefined. */
   namespace: string | undefined;
   /** How many undelivered events the watcher may hold before it is ended with Expired. */
@@ -19,7 +19,7 @@ export interface WatcherOptions {
   /** Ending the watch when this aborts; an already-aborted signal ends it at once. */
   signal: AbortSignal;
   /** Called exactly once when the watch ends, for any reason; the store forgets the watcher here. */
-  onEnd: (watcher: Watcher, error: StoreError | undefined) => void;
+  onEnd: (watcher: WatchStream, error: StoreError | undefined) => void;
 }
 
 interface Waiting {
@@ -29,8 +29,8 @@ interface Waiting {
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-export class Watcher implements AsyncIterableIterator<WatchEvent, undefined> {
-  readonly #options: WatcherOptions;
+export class WatchStream implements AsyncIterableIterator<WatchEvent, undefined> {
+  readonly #options: WatchStreamOptions;
   /** Undelivered events from #head on; delivered slots are compacted away in batches. */
   #queue: WatchEvent[] = [];
   #head = 0;
@@ -41,7 +41,7 @@ export class Watcher implements AsyncIterableIterator<WatchEvent, undefined> {
   #error: StoreError | undefined;
   readonly #onAbort = (): void => this.end();
 
-  constructor(options: WatcherOptions) {
+  constructor(options: WatchStreamOptions) {
     this.#options = options;
     if (options.signal.aborted) {
       this.end();
@@ -112,7 +112,7 @@ export class Watcher implements AsyncIterableIterator<WatchEvent, undefined> {
     }
     if (this.#waiting) {
       // for-await never overlaps calls; a hand-driven caller that does gets a clear error.
-      return Promise.reject(new Error('Watcher.next() called while a previous call is still pending'));
+      return Promise.reject(new Error('WatchStream.next() called while a previous call is still pending'));
     }
     return new Promise((resolve, reject) => {
       this.#waiting = { resolve, reject };
