@@ -84,6 +84,24 @@ describe('@kubernetes/client-node', () => {
     }
   });
 
+  it('replaces, server-side applies and deletes a collection over HTTP/1.1', async () => {
+    const body = { apiVersion: `${group}/${version}`, kind: 'Gadget', metadata: { name: 'cn-3' }, spec: { size: 1 } };
+    const created = await api.createNamespacedCustomObject({ group, version, namespace, plural, body });
+    const replaced = await api.replaceNamespacedCustomObject({
+      group, version, namespace, plural, name: 'cn-3',
+      body: { ...body, metadata: { name: 'cn-3', resourceVersion: created.metadata.resourceVersion }, spec: { size: 3 } },
+    });
+    assert.equal(replaced.spec.size, 3);
+    const applied = await api.patchNamespacedCustomObject(
+      { group, version, namespace, plural, name: 'cn-4', body: { ...body, metadata: { name: 'cn-4' } }, fieldManager: 'client-node-test' },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    );
+    assert.equal(applied.metadata.managedFields[0].manager, 'client-node-test');
+    await api.deleteCollectionNamespacedCustomObject({ group, version, namespace, plural });
+    const left = await api.listNamespacedCustomObject({ group, version, namespace, plural });
+    assert.deepEqual(left.items, []);
+  });
+
   it('reports a missing object as a 404', async () => {
     await assert.rejects(api.getNamespacedCustomObject({ group, version, namespace, plural, name: 'nope' }), (e: { code?: number }) => e.code === 404);
   });
