@@ -11,6 +11,8 @@ export interface FieldError {
   type: FieldErrorType;
   field: string;
   value?: unknown;
+  /** The value as Go prints it, where formatBadValue would print it otherwise (uint64 0 is `0x0`). */
+  valueText?: string;
   detail?: string;
   /** For NotSupported: the values that are. */
   supported?: string[];
@@ -38,7 +40,7 @@ export function fieldErrorBody(error: FieldError): string {
   const detail = error.detail ? `: ${error.detail}` : '';
   switch (error.type) {
     case 'Invalid':
-      return `Invalid value: ${formatBadValue(error.value)}${detail}`;
+      return `Invalid value: ${error.valueText ?? formatBadValue(error.value)}${detail}`;
     case 'Required':
       return `Required value${detail}`;
     case 'NotSupported': {

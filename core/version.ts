@@ -20,6 +20,18 @@ export function versionInfo(): Record<string, string> {
     buildDate: '1970-01-01T00:00:00Z',
     goVersion: `node${process.versions.node}`,
     compiler: 'kindred',
-    platform: `${process.platform}/${process.arch}`,
+    platform: goPlatform(process.platform, process.arch),
   };
+}
+
+/** Node's names for GOARCH values where they differ; the rest are spelled alike. */
+const GOARCH: Record<string, string> = { x64: 'amd64', ia32: '386', ppc64: 'ppc64le', loong64: 'loong64' };
+const GOOS: Record<string, string> = { win32: 'windows', sunos: 'solaris' };
+
+/**
+ * `platform` as Go spells it (`linux/amd64`, not Node's `linux/x64`): clients parse it as
+ * GOOS/GOARCH (k8s.io/apimachinery version.Info is filled from runtime.GOOS/GOARCH).
+ */
+export function goPlatform(platform: string, arch: string): string {
+  return `${GOOS[platform] ?? platform}/${GOARCH[arch] ?? arch}`;
 }

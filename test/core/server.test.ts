@@ -122,7 +122,7 @@ describe('kindred over HTTP', () => {
       const r = await call('POST', base, gadget('w-ns', { size: 1 }, { namespace: 'elsewhere' }));
       assert.equal(r.status, 400);
     });
-    it('refuses an update with a stale resourceVersion with a 409 Conflict, and accepts one without', async () => {
+    it('refuses an update with a stale resourceVersion with a 409 Conflict, and one without with 422 as for custom resources', async () => {
       const current = (await call('GET', `${base}/w-1`)).json();
       const stale = { ...current, metadata: { ...current.metadata, resourceVersion: '1' }, spec: { size: 2 } };
       await call('PUT', `${base}/w-1`, { ...current, spec: { size: 3 } });
@@ -131,8 +131,15 @@ describe('kindred over HTTP', () => {
       assert.equal(r.json().reason, 'Conflict');
       const { resourceVersion: _rv, ...metadata } = current.metadata;
       const unconditional = await call('PUT', `${base}/w-1`, { ...current, metadata, spec: { size: 4 } });
-      assert.equal(unconditional.status, 200);
-      assert.equal(unconditional.json().spec.size, 4);
+      assert.equal(unconditional.status, 422);
+      assert.equal(unconditional.json().reason, 'Invalid');
+      assert.equal(
+        unconditional.json().message,
+        'gadgets.fleet.example.net "w-1" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+      );
+      assert.deepEqual(unconditional.json().details.causes, [
+        { reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update', field: 'metadata.resourceVersion' },
+      ]);
     });
     it('moves generation only when spec changes', async () => {
       const before = (await call('GET', `${base}/w-1`)).json();
