@@ -7,6 +7,9 @@
  * - Aggregated mode (`--tls-cert-file`): the serving certificate comes from files and is
  *   reloaded when they change; authentication and authorization are delegated to
  *   kube-apiserver (core/auth/delegated.ts).
+ * - Aggregated mode with a certificate of its own (`--manage-apiservices` without
+ *   `--tls-cert-file`): as above, but kindred makes a CA and a serving certificate for its
+ *   Service's names at start, and the APIServices it manages carry that CA.
  */
 import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
@@ -17,13 +20,15 @@ import { createDelegated, type RequestHeaderFlags } from '../core/auth/delegated
 import { watchFiles } from '../core/auth/file-watch.ts';
 import type { KubeApi } from '../core/auth/kube-api.ts';
 import { createStandaloneCertificates } from '../core/tls/standalone.ts';
-import type { KeyPairPem } from '../core/tls/certificates.ts';
+import { createCertificateAuthority, issueCertificate, type KeyPairPem } from '../core/tls/certificates.ts';
 
 export interface SecurityOptions {
   host: string;
   /** Serving certificate files; without them kindred makes its own CA (standalone mode). */
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /** Aggregated mode without certificate files: make a serving certificate for these DNS names. */
+  selfSignedServing?: { dnsNames: string[] };
   /** Needed in aggregated mode for warnings about reloads and delegation. */
   log?: Logger;
   /** `--kubeconfig`: the cluster to delegate to (else in-cluster), unless the two below say otherwise. */
@@ -60,30 +65,20 @@ export interface Security {
   standalone?: { caPem: string; admin: KeyPairPem };
   /** Aggregated mode: the cluster kindred delegates to (namespace admission reads it too). */
   cluster?: KubeApi;
+  /** The CA of a serving certificate kindred made itself (selfSignedServing), for APIService caBundles. */
+  servingCaPem?: string;
   /** Stops whatever the security setup watches (certificate files, ConfigMaps). */
   stop(): Promise<void>;
 }
 
 export async function createSecurity(options: SecurityOptions): Promise<Security> {
-  if (options.tlsCertFile === undefined) return standalone(options.host);
-  if (!options.tlsPrivateKeyFile) throw new Error('--tls-cert-file needs --tls-private-key-file');
+  if (options.tlsCertFile === undefined && !options.selfSignedServing) return standalone(options.host);
   if (!options.log) throw new Error('createSecurity: aggregated mode needs a logger');
   const log = options.log;
   let listener: (tls: ServingTls) => void = () => {};
   // Set once everything is built; changes reported before then are in the initial state.
   let security: Security | undefined;
-  const serving = await watchFiles([options.tlsCertFile, options.tlsPrivateKeyFile], {
-    ...(options.fileIntervalMs === undefined ? {} : { intervalMs: options.fileIntervalMs }),
-    // Throws when the key does not match the certificate: mid-rotation, keep the old pair.
-    validate: ([cert, key]) => void createSecureContext({ cert: cert!, key: key! }),
-    onChange: ([cert, key]) => {
-      if (!security) return;
-      security.tls = { ...security.tls, certPem: cert!, keyPem: key! };
-      log.info({ file: options.tlsCertFile }, 'serving certificate reloaded');
-      listener(security.tls);
-    },
-    onError: (err) => log.warn({ err, file: options.tlsCertFile }, 'serving certificate not reloaded'),
-  });
+  const serving = options.tlsCertFile === undefined ? await selfSigned(options.selfSignedServing!.dnsNames) : await servingFiles();
   const delegated = await createDelegated({
     log,
     ...pick(options, ['kubeconfig', 'authenticationKubeconfig', 'authorizationKubeconfig', 'clientCaFile', 'requestHeader']),
@@ -95,19 +90,44 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
       listener(security.tls);
     },
   });
-  const [certPem, keyPem] = serving.current() as [string, string];
+  const [certPem, keyPem] = serving.current();
   security = {
     tls: { certPem, keyPem, clientCaPems: delegated.clientCaPems() },
     onTlsChange: (l) => void (listener = l),
     authenticate: delegated.authenticate,
     authorize: delegated.authorize,
     cluster: delegated.api,
+    ...(serving.caPem ? { servingCaPem: serving.caPem } : {}),
     stop: async () => {
       serving.stop();
       await delegated.stop();
     },
   };
   return security;
+
+  async function servingFiles(): Promise<{ current(): [string, string]; caPem?: string; stop(): void }> {
+    if (!options.tlsPrivateKeyFile) throw new Error('--tls-cert-file needs --tls-private-key-file');
+    const files = await watchFiles([options.tlsCertFile!, options.tlsPrivateKeyFile], {
+      ...(options.fileIntervalMs === undefined ? {} : { intervalMs: options.fileIntervalMs }),
+      // Throws when the key does not match the certificate: mid-rotation, keep the old pair.
+      validate: ([cert, key]) => void createSecureContext({ cert: cert!, key: key! }),
+      onChange: ([cert, key]) => {
+        if (!security) return;
+        security.tls = { ...security.tls, certPem: cert!, keyPem: key! };
+        log.info({ file: options.tlsCertFile }, 'serving certificate reloaded');
+        listener(security.tls);
+      },
+      onError: (err) => log.warn({ err, file: options.tlsCertFile }, 'serving certificate not reloaded'),
+    });
+    return { current: () => files.current() as [string, string], stop: () => files.stop() };
+  }
+}
+
+/** A CA and a serving certificate for `dnsNames`, made now and kept for the life of the process. */
+async function selfSigned(dnsNames: string[]): Promise<{ current(): [string, string]; caPem: string; stop(): void }> {
+  const ca = await createCertificateAuthority('kindred-serving-ca');
+  const serving = await issueCertificate(ca, { commonName: dnsNames[0] ?? 'kindred', dnsNames, usage: 'server' });
+  return { current: () => [serving.certPem, serving.keyPem], caPem: ca.certPem, stop: () => {} };
 }
 
 async function standalone(host: string): Promise<Security> {

@@ -14,6 +14,8 @@ import { KindredServer } from '../core/server.ts';
 import { createSecurity, type SecurityOptions } from './security.ts';
 import { NamespaceLifecycle } from '../core/admission/namespace-lifecycle.ts';
 import { writeKubeconfig } from './cli/kubeconfig.ts';
+import { APIServiceManager, APIServiceSync, serviceDnsNames, type ServiceRef } from './apiservices.ts';
+import type { RegistrySnapshot } from '../core/registry.ts';
 
 export interface StartOptions {
   /** A config file or a directory of config files; exactly one of this and configConfigMap. */
@@ -43,6 +45,11 @@ export interface StartOptions {
   alwaysAllowPaths?: string[];
   /** Non-watch requests end with 504 after this long (default 60 s). */
   requestTimeoutMs?: number;
+  /**
+   * `--manage-apiservices`: keep one APIService per served group-version, pointing at this
+   * Service (app/apiservices.ts). Without tlsCertFile kindred makes its own serving certificate.
+   */
+  manageApiServices?: { service: ServiceRef };
 }
 
 export interface RunningKindred {
@@ -94,6 +101,7 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
     host: options.host,
     log: options.log,
     ...(options.tlsCertFile ? { tlsCertFile: options.tlsCertFile, tlsPrivateKeyFile: options.tlsPrivateKeyFile! } : {}),
+    ...(options.manageApiServices && !options.tlsCertFile ? { selfSignedServing: { dnsNames: serviceDnsNames(options.manageApiServices.service) } } : {}),
     ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
     ...options.delegation,
   });
@@ -114,7 +122,24 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   });
   security.onTlsChange((tls) => server.setTls(tls));
-  reloader.attach(server);
+  const apiServices = options.manageApiServices && security.cluster
+    ? new APIServiceSync(
+        new APIServiceManager({
+          api: security.cluster,
+          service: options.manageApiServices.service,
+          ...(security.servingCaPem ? { caPem: security.servingCaPem } : {}),
+          log: options.log.child({ component: 'apiservices' }),
+        }),
+        options.log,
+      )
+    : undefined;
+  reloader.attach({
+    inFlight: server.inFlight,
+    swap: (next) => {
+      server.swap(next);
+      apiServices?.sync(groupVersionsOf(next), reloader.generation?.hash ?? '');
+    },
+  });
   server.setReadiness(() => {
     const config = reloader.readiness();
     return { ready: config.ready, checks: ['[+]ping ok', ...config.checks] };
@@ -132,6 +157,7 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
       user: 'kindred-admin',
     });
   }
+  apiServices?.sync(groupVersionsOf(snapshot), config.hash);
   options.log.info({ url, config: source.description, kinds: config.kinds.length, hash: config.hash }, 'serving');
   const running: RunningKindred = {
     server,
@@ -140,6 +166,7 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
     reloader,
     metrics,
     async stop() {
+      apiServices?.stop();
       await server.close();
       await namespaces?.stop();
       await security.stop();
@@ -148,4 +175,9 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
   };
   if (security.standalone) running.caPem = security.standalone.caPem;
   return running;
+}
+
+/** The group-versions a snapshot serves, as `<group>/<version>`. */
+function groupVersionsOf(snapshot: RegistrySnapshot): string[] {
+  return [...new Set(snapshot.resources.map((r) => `${r.group}/${r.version.name}`))].sort();
 }

@@ -23,6 +23,10 @@ export interface ServeFlags {
   requestheaderExtraHeadersPrefix?: string[];
   authorizationAlwaysAllowPaths?: string[];
   anonymousAuth?: boolean;
+  /** `--manage-apiservices`: register the config's group-versions with the aggregator (app/apiservices.ts). */
+  manageApiServices?: boolean;
+  /** `--apiservice-service NAMESPACE/NAME[:PORT]`: the Service the APIServices point at. */
+  apiServiceService?: string;
 }
 
 export class UsageError extends Error {}
@@ -36,6 +40,7 @@ export const USAGE = `Usage:
                 [--requestheader-allowed-names A,B] [--requestheader-username-headers H,..]
                 [--requestheader-group-headers H,..] [--requestheader-extra-headers-prefix P,..]
                 [--authorization-always-allow-paths /p,..] [--anonymous-auth=true|false]
+                [--manage-apiservices --apiservice-service NAMESPACE/NAME[:PORT]]
   kindred validate [--config FILE]
 
 kindred watches its config (a file, every *.yaml of a directory, or the *.yaml keys of
@@ -45,6 +50,9 @@ when the files change and delegates authentication (front-proxy headers, client
 certificates, TokenReview) and authorization (SubjectAccessReview) to the cluster of
 --kubeconfig, or the in-cluster config; CAs not given as files are read from
 kube-system/extension-apiserver-authentication.
+With --manage-apiservices kindred registers one APIService per served group-version
+(pointing at --apiservice-service) and keeps them in step with its config; without
+--tls-cert-file it then makes its own serving certificate and puts its CA in caBundle.
 Without --config, kindred looks for kindred.config.yaml, .kindredrc(.yaml|.json) or a
 "kindred" key in package.json, from the current folder up.`;
 
@@ -63,6 +71,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
     'requestheader-extra-headers-prefix': { type: 'string' },
     'authorization-always-allow-paths': { type: 'string' },
     'anonymous-auth': { type: 'string' },
+    'manage-apiservices': { type: 'string' },
+    'apiservice-service': { type: 'string' },
     'config-configmap': { type: 'string' },
     kubeconfig: { type: 'string' },
     'secure-port': { type: 'string' },
@@ -107,10 +117,17 @@ export function parseServeFlags(args: string[]): ServeFlags {
     if (anonymous !== 'true' && anonymous !== 'false') throw new UsageError(`--anonymous-auth: expected true or false, not ${anonymous}`);
     flags.anonymousAuth = anonymous === 'true';
   }
+  const manage = values['manage-apiservices'] as string | undefined;
+  if (manage !== undefined) {
+    if (manage !== 'true' && manage !== 'false') throw new UsageError(`--manage-apiservices: expected true or false, not ${manage}`);
+    flags.manageApiServices = manage === 'true';
+  }
+  if (values['apiservice-service']) flags.apiServiceService = values['apiservice-service'] as string;
+  if (flags.manageApiServices && !flags.apiServiceService) throw new UsageError('--manage-apiservices needs --apiservice-service NAMESPACE/NAME[:PORT]');
   return flags;
 }
 
-const BOOLEAN_FLAGS = ['--anonymous-auth'];
+const BOOLEAN_FLAGS = ['--anonymous-auth', '--manage-apiservices'];
 
 export function parseValidateFlags(args: string[]): { config?: string } {
   const { values } = parse(args, { config: { type: 'string' } });

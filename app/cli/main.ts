@@ -9,6 +9,7 @@ import { resolveBuiltinPlugin } from '../../plugins/index.ts';
 import { createLogger } from '../../core/logger.ts';
 import { ConfigInvalidError, startKindred, type StartOptions } from '../startup.ts';
 import { parseConfigMapRef } from '../../config/configmap-source.ts';
+import { parseServiceRef, type ServiceRef } from '../apiservices.ts';
 import { parseServeFlags, parseValidateFlags, USAGE, UsageError, type ServeFlags } from './flags.ts';
 
 async function configPath(flag: string | undefined): Promise<string> {
@@ -26,6 +27,12 @@ function configMapRef(value: string): { namespace: string; name: string } {
   }
 }
 
+function serviceRef(value: string): ServiceRef {
+  const ref = parseServiceRef(value);
+  if (!ref) throw new UsageError(`--apiservice-service: expected NAMESPACE/NAME[:PORT], not ${value}`);
+  return ref;
+}
+
 async function serve(args: string[]): Promise<number> {
   const flags = parseServeFlags(args);
   const log = createLogger();
@@ -38,6 +45,7 @@ async function serve(args: string[]): Promise<number> {
     ...(flags.tlsCertFile ? { tlsCertFile: flags.tlsCertFile, tlsPrivateKeyFile: flags.tlsPrivateKeyFile! } : {}),
     ...(flags.writeKubeconfig ? { kubeconfigPath: resolve(flags.writeKubeconfig) } : {}),
     ...(flags.authorizationAlwaysAllowPaths ? { alwaysAllowPaths: flags.authorizationAlwaysAllowPaths } : {}),
+    ...(flags.manageApiServices ? { manageApiServices: { service: serviceRef(flags.apiServiceService!) } } : {}),
     delegation: delegationOptions(flags),
   });
   // Handlers first: whoever reads the line below may stop us at once.

@@ -60,10 +60,10 @@ export async function binariesDir(): Promise<string | undefined> {
   return built;
 }
 
-/** Runs build.sh, passing its progress through to stderr; resolves with the folder it prints. */
-function runBuildScript(): Promise<string> {
+/** Runs a build script, passing its progress through to stderr; resolves with the last line it prints (where it built). */
+function runBuildScript(script = buildScript): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [buildScript], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => (stdout += chunk));
@@ -74,4 +74,22 @@ function runBuildScript(): Promise<string> {
       else reject(new Error(`build.sh failed (exit ${code ?? signal}); see its output above`));
     });
   });
+}
+
+/** The helm binary build-helm.sh makes, building it first when the cluster tier is required. */
+export async function helmBinary(): Promise<string | undefined> {
+  const goMod = readFileSync(join(here, 'build-helm', 'go.mod'), 'utf8');
+  const version = /^\s*(?:require\s+)?helm\.sh\/helm\/v3\s+(v\S+)/m.exec(goMod)?.[1];
+  if (!version) throw new Error('test/cluster/build-helm/go.mod does not require helm.sh/helm/v3');
+  const cacheRoot = process.env['KINDRED_CACHE'] ?? join(homedir(), '.cache', 'kindred');
+  const path = join(cacheRoot, 'helm', version, 'helm');
+  try {
+    accessSync(path, constants.X_OK);
+    return path;
+  } catch {
+    if (!clusterRequired()) return undefined;
+  }
+  const built = await runBuildScript(join(here, 'build-helm.sh'));
+  accessSync(built, constants.X_OK);
+  return built;
 }
