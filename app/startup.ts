@@ -14,6 +14,7 @@ import { KindredServer } from '../core/server.ts';
 import { createSecurity, type SecurityOptions } from './security.ts';
 import { NamespaceLifecycle } from '../core/admission/namespace-lifecycle.ts';
 import { writeKubeconfig } from './cli/kubeconfig.ts';
+import { clusterOpenAPIOptions } from './cluster-openapi.ts';
 import { APIServiceManager, APIServiceSync, serviceDnsNames, type ServiceRef } from './apiservices.ts';
 import type { RegistrySnapshot } from '../core/registry.ts';
 
@@ -82,21 +83,7 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
     ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
     ...(options.configDebounceMs === undefined ? {} : { debounceMs: options.configDebounceMs }),
   });
-  const reloader = new Reloader({
-    source,
-    builtin: resolveBuiltinPlugin,
-    log: options.log,
-    metrics,
-    ...(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {}),
-  });
-  const first = await reloader.reload();
-  if (first.result === 'failure') {
-    await reloader.close();
-    throw new ConfigInvalidError(source.description, first.errors);
-  }
-  const config = reloader.generation!;
-  const snapshot = config.snapshot;
-
+  // Security first: in aggregated mode the first snapshot already needs the cluster (its OpenAPI models).
   const security = await createSecurity({
     host: options.host,
     log: options.log,
@@ -105,6 +92,23 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
     ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
     ...options.delegation,
   });
+  const reloader = new Reloader({
+    source,
+    builtin: resolveBuiltinPlugin,
+    log: options.log,
+    metrics,
+    ...(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {}),
+    ...(security.cluster ? { openapi: await clusterOpenAPIOptions(security.cluster, options.log) } : {}),
+  });
+  const first = await reloader.reload();
+  if (first.result === 'failure') {
+    await reloader.close();
+    await security.stop();
+    throw new ConfigInvalidError(source.description, first.errors);
+  }
+  const config = reloader.generation!;
+  const snapshot = config.snapshot;
+
   // In a cluster, creates in missing or terminating namespaces are refused, as kube-apiserver's
   // NamespaceLifecycle admission does for its own resources.
   const namespaces = security.cluster

@@ -7,7 +7,7 @@ import type { KindDefinition, KindVersion } from './types/kind.ts';
 import { verbsOf, type Storage, type Verb } from './types/storage.ts';
 import { compileColumns, type TableColumn } from './table.ts';
 import { buildDiscoveryDocuments, type DiscoveryDocuments } from './discovery.ts';
-import { buildOpenAPIDocuments, type OpenAPIDocuments } from './openapi/documents.ts';
+import { buildOpenAPIDocuments, type OpenAPIDocuments, type OpenAPIOptions } from './openapi/documents.ts';
 import { compileSchema, type CompiledSchema } from './schema/index.ts';
 
 /** One kind at one served version: what a resource handler works with. */
@@ -40,7 +40,7 @@ export interface RegistrySnapshot {
 export const kindKey = (kind: KindDefinition): string => `${kind.group}/${kind.names.kind}`;
 
 /** Builds a snapshot from validated kinds and one store per kind (keyed by kindKey). */
-export function buildSnapshot(kinds: readonly KindDefinition[], stores: ReadonlyMap<string, Storage>): RegistrySnapshot {
+export function buildSnapshot(kinds: readonly KindDefinition[], stores: ReadonlyMap<string, Storage>, openapi: OpenAPIOptions = {}): RegistrySnapshot {
   const resources: ServedResource[] = [];
   for (const kind of kinds) {
     const store = stores.get(kindKey(kind));
@@ -69,7 +69,7 @@ export function buildSnapshot(kinds: readonly KindDefinition[], stores: Readonly
     resources,
     stores,
     discovery: buildDiscoveryDocuments(resources),
-    openapi: buildOpenAPIDocuments(resources),
+    openapi: buildOpenAPIDocuments(resources, openapi),
     lookup: (group: string, version: string, plural: string) => byPath.get(`${group}/${version}/${plural}`),
   });
 }

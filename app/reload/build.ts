@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { validateConfig, type ConfigError } from '../../config/index.ts';
 import type { SourceRead } from '../../config/sources.ts';
 import { buildSnapshot, kindKey, type RegistrySnapshot } from '../../core/registry.ts';
+import type { OpenAPIOptions } from '../../core/openapi/documents.ts';
 import { createStores } from '../stores.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { Storage, StoragePlugin } from '../../core/types/storage.ts';
@@ -31,6 +32,8 @@ export interface BuildDeps {
   configDir: string;
   log: Logger;
   kubeconfigPath?: string;
+  /** How the snapshot's OpenAPI documents are built (the cluster's shared models, in aggregated mode). */
+  openapi?: OpenAPIOptions;
 }
 
 /** A source read, validated with its outside plugins loaded: what `kindred validate` reports and a build starts from. */
@@ -98,7 +101,7 @@ export async function buildGeneration(read: SourceRead, deps: BuildDeps, previou
   const created = [...stores.values()].filter((s) => !kept.has(s));
   let snapshot: RegistrySnapshot;
   try {
-    snapshot = buildSnapshot(kinds, stores);
+    snapshot = buildSnapshot(kinds, stores, deps.openapi);
   } catch (error) {
     await Promise.allSettled(created.map((s) => s.close()));
     return { ok: false, errors: [{ path: '', message: `building the registry failed: ${(error as Error).message}` }] };

@@ -18,6 +18,7 @@ import type { KindredMetrics, ReloadResult } from '../../core/metrics.ts';
 import type { RegistrySnapshot } from '../../core/registry.ts';
 import type { Storage, StoragePlugin } from '../../core/types/storage.ts';
 import { buildGeneration, type Generation } from './build.ts';
+import type { OpenAPIOptions } from '../../core/openapi/documents.ts';
 import type { InFlightRequests } from '../../core/in-flight.ts';
 import { PluginLoader } from './plugin-loader.ts';
 
@@ -29,6 +30,8 @@ export interface ReloaderOptions {
   metrics: KindredMetrics;
   /** Handed to plugins (PluginContext.kubeconfigPath). */
   kubeconfigPath?: string;
+  /** How every snapshot's OpenAPI documents are built (core/openapi/documents.ts). */
+  openapi?: OpenAPIOptions;
   /** How long a removed kind's store waits for its requests before it is closed anyway. */
   drainTimeoutMs?: number;
   now?: () => Date;
@@ -123,6 +126,7 @@ export class Reloader {
         configDir: source.configDir,
         log: this.#options.log,
         ...(this.#options.kubeconfigPath ? { kubeconfigPath: this.#options.kubeconfigPath } : {}),
+        ...(this.#options.openapi ? { openapi: this.#options.openapi } : {}),
       },
       this.#generation,
     );

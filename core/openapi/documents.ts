@@ -9,7 +9,7 @@ import { buildOpenAPIV3GroupVersion, buildOpenAPIV3Root } from './v3.ts';
 import { buildOpenAPIV2 } from './v2.ts';
 import { encodeOpenAPIV2Protobuf } from './v2-protobuf.ts';
 import { openAPIHash } from './hash.ts';
-import type { ServedKind } from './types.ts';
+import type { Schema, ServedKind } from './types.ts';
 
 export interface HashedDocument extends PreparedDocument {
   /** Upper-case hex SHA-512 of the body, the `?hash=` clients cache by. */
@@ -29,7 +29,12 @@ function once<T>(make: () => T): () => T {
   return () => (value ??= { v: make() }).v;
 }
 
-export function buildOpenAPIDocuments(resources: readonly ServedResource[]): OpenAPIDocuments {
+export interface OpenAPIOptions {
+  /** The shared models `/openapi/v2` publishes: the cluster's own in aggregated mode (shared-definitions.ts). */
+  v2SharedDefinitions?: Readonly<Record<string, Schema>>;
+}
+
+export function buildOpenAPIDocuments(resources: readonly ServedResource[], options: OpenAPIOptions = {}): OpenAPIDocuments {
   const served = (r: ServedResource): ServedKind => ({ kind: r.kind, version: r.version, verbs: r.verbs });
   const groupVersions = [...new Set(resources.map((r) => `${r.group}/${r.version.name}`))].sort();
 
@@ -53,7 +58,7 @@ export function buildOpenAPIDocuments(resources: readonly ServedResource[]): Ope
       ),
     ),
   );
-  const v2Object = once(() => buildOpenAPIV2(resources.map(served)));
+  const v2Object = once(() => buildOpenAPIV2(resources.map(served), options.v2SharedDefinitions));
   const v2 = once(() => prepareDocument(v2Object()));
   const v2Protobuf = once(() => ({ body: encodeOpenAPIV2Protobuf(v2Object()), etag: v2().etag }));
   return Object.freeze({ v3Root, v3: (gv: string) => v3Documents().get(gv), v2, v2Protobuf });

@@ -48,7 +48,7 @@ function operation(route: Route): Schema {
 }
 
 /** One Swagger 2.0 document for all served kinds, every `$ref` resolvable in `definitions`. */
-export function buildOpenAPIV2(kinds: readonly ServedKind[]): object {
+export function buildOpenAPIV2(kinds: readonly ServedKind[], sharedDefinitions?: Readonly<Record<string, Schema>>): object {
   const routes = kinds.flatMap(routesFor);
   const paths = Object.fromEntries(
     groupByPath(routes).map(([path, onPath]) => {
@@ -61,6 +61,6 @@ export function buildOpenAPIV2(kinds: readonly ServedKind[]): object {
     swagger: '2.0',
     info: { title: 'kindred', version: 'v0.1.0' },
     paths,
-    definitions: definitionsFor(kinds, routes, 'v2'),
+    definitions: definitionsFor(kinds, routes, 'v2', sharedDefinitions),
   };
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningKindred } from '../../app/startup.ts';
 import { issueCertificate } from '../../core/tls/certificates.ts';
+import { KubeClient } from '../../plugins/kube/client.ts';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { clusterTestOptions } from './require.ts';
 import {
@@ -66,6 +67,34 @@ describe('kindred behind the aggregator', clusterTestOptions(), () => {
     assert.match(result.stdout, /^buckets\.apps\.example\.com$/m);
     const cluster = await k([...admin(), 'api-resources', '--api-group=platform.example.com', '--namespaced=false', '-o', 'name']);
     assert.match(cluster.stdout, /^tenants\.platform\.example\.com$/m);
+  });
+
+  it("leaves kube-apiserver's merged /openapi/v2 with one definition per kind, so GVK parsers (Argo CD's) accept it", async () => {
+    type Definitions = Record<string, { 'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[] }>;
+    let definitions: Definitions = {};
+    // The aggregator downloads kindred's document in the background: wait until it is merged.
+    await waitFor('kindred kinds in the merged /openapi/v2', async () => {
+      const got = await new KubeClient(cp.adminKubeconfigPath).request('GET', '/openapi/v2');
+      definitions = (got.body as { definitions?: Definitions } | undefined)?.definitions ?? {};
+      return Object.keys(definitions).some((name) => name.endsWith('.Postgres'));
+    }, 60_000, 1000);
+    const renamed = Object.keys(definitions).filter((name) => /_v\d+$/.test(name) && name.startsWith('io.k8s.'));
+    assert.deepEqual(renamed, [], 'shared definitions published differently from kube-apiserver get renamed copies');
+    const owners = new Map<string, string[]>();
+    for (const [name, definition] of Object.entries(definitions)) {
+      for (const gvk of definition['x-kubernetes-group-version-kind'] ?? []) {
+        const key = `${gvk.group}/${gvk.version}, Kind=${gvk.kind}`;
+        owners.set(key, [...(owners.get(key) ?? []), name]);
+      }
+    }
+    const duplicated = [...owners].filter(([, names]) => names.length > 1);
+    assert.deepEqual(duplicated, [], 'every GVK is claimed by exactly one definition');
+    // kindred's own document, with the cluster's models in it, still encodes as protobuf (kubectl 1.27 reads that).
+    const protobuf = await direct(`https://127.0.0.1:${port}/openapi/v2`, {
+      caPem: files.ca.certPem,
+      headers: { authorization: `Bearer ${cp.tokens.admin}`, accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' },
+    });
+    assert.equal(protobuf.status, 200, protobuf.body);
   });
 
   it('creates, reads, patches, watches and deletes through the aggregator', async () => {
