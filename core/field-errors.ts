@@ -5,7 +5,7 @@
  */
 import type { StoreErrorCause } from './types/errors.ts';
 
-export type FieldErrorType = 'Invalid' | 'Required' | 'NotSupported' | 'Duplicate' | 'Forbidden' | 'TooLong' | 'TooMany';
+export type FieldErrorType = 'Invalid' | 'TypeInvalid' | 'Required' | 'NotSupported' | 'Duplicate' | 'Forbidden' | 'TooLong' | 'TooMany';
 
 export interface FieldError {
   type: FieldErrorType;
@@ -20,6 +20,8 @@ export interface FieldError {
 
 const reasons: Record<FieldErrorType, string> = {
   Invalid: 'FieldValueInvalid',
+  // A value of the wrong JSON type: worded as Invalid, reasoned apart (field.TypeInvalid).
+  TypeInvalid: 'FieldValueTypeInvalid',
   Required: 'FieldValueRequired',
   NotSupported: 'FieldValueNotSupported',
   Duplicate: 'FieldValueDuplicate',
@@ -40,6 +42,7 @@ export function fieldErrorBody(error: FieldError): string {
   const detail = error.detail ? `: ${error.detail}` : '';
   switch (error.type) {
     case 'Invalid':
+    case 'TypeInvalid':
       return `Invalid value: ${error.valueText ?? formatBadValue(error.value)}${detail}`;
     case 'Required':
       return `Required value${detail}`;

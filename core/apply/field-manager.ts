@@ -17,6 +17,7 @@ import type { KubeObject } from '../types/object.ts';
 import { StatusError } from '../status.ts';
 import { FieldSet, pathString, type PathElement } from './fieldset.ts';
 import type { MapType } from './schema.ts';
+import { capUpdateManagers } from './cap-managers.ts';
 import { compare, merge, removeFields, toFieldSet, type Comparison } from './typed.ts';
 import {
   decodeManagedFields,
@@ -132,6 +133,7 @@ export function managedFieldsAfterUpdate(
     entry.time = ctx.now;
     managers.set(key, entry);
   }
+  capUpdateManagers(managers);
   return encodeOrNone(managers);
 }
 
@@ -166,21 +168,42 @@ export function applyConfiguration(ctx: FieldManagerContext, live: KubeObject, c
 
   const c = changes(ctx, liveObject, merged);
   const changed = c.added.union(c.modified);
+  // kubectl's move from client-side to server-side apply: fields its last client-side apply
+  // set are not conflicts for manager "kubectl" (apimachinery lastappliedmanager.go).
+  const allowed = force ? new FieldSet() : lastAppliedFields(ctx, live);
   const conflicts: { entry: ManagerEntry; fields: FieldSet }[] = [];
   for (const [k, entry] of managers) {
     if (k === key) continue;
-    const fields = entry.fields.intersection(changed);
+    const fields = entry.fields.intersection(changed).difference(allowed);
     if (!fields.isEmpty()) conflicts.push({ entry, fields });
   }
   if (conflicts.length > 0 && !force) throw conflictError(conflicts);
   subtract(managers, key, changed.union(c.removed));
 
   if (self.time === undefined || !isDeepStrictEqual(liveObject, merged)) self.time = ctx.now;
+  capUpdateManagers(managers);
   const managedFields = encodeOrNone(managers);
   merged.metadata = { ...merged.metadata };
   if (managedFields) merged.metadata.managedFields = managedFields;
   else delete merged.metadata.managedFields;
   return merged;
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * The fields of the live object's client-side apply annotation, when the applier is
+ * `kubectl` (only kubectl's own server-side apply upgrades; another manager name opts out).
+ */
+function lastAppliedFields(ctx: FieldManagerContext, live: KubeObject): FieldSet {
+  const annotation = live.metadata.annotations?.[LAST_APPLIED];
+  if (ctx.manager !== 'kubectl' || annotation === undefined) return new FieldSet();
+  try {
+    return tracked(ctx, toFieldSet(JSON.parse(annotation) as KubeObject, ctx.type));
+  } catch {
+    // An annotation that is not the object's JSON allows nothing.
+    return new FieldSet();
+  }
 }
 
 /** How a conflict names a manager (printManager in apimachinery's managedfields conflict.go). */

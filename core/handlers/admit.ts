@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../types/object.ts';
 import { badRequest, invalid } from '../status.ts';
-import { duplicateFields } from '../schema/duplicates.ts';
+import { duplicateFields, duplicateYamlKeys } from '../schema/duplicates.ts';
 import type { WriteOptions } from './options.ts';
 import type { ResourceRequest } from './request.ts';
 
@@ -35,10 +35,23 @@ export function admit(req: ResourceRequest, object: KubeObject, old: KubeObject 
  * Warn. Call after the body has been decoded (so it is known to be JSON that parses).
  */
 export async function admitDuplicateFields(req: ResourceRequest, options: WriteOptions): Promise<void> {
-  if (options.fieldValidation === 'Ignore' || !isJson(req.contentType)) return;
+  if (options.fieldValidation === 'Ignore') return;
+  if (isYaml(req.contentType)) return admitDuplicateYamlKeys(req, options);
+  if (!isJson(req.contentType)) return;
   const duplicates = duplicateFields((await req.body()).toString('utf8'));
   if (duplicates.length > 0) reportFieldProblems(req, options, duplicates.map((path) => `duplicate field "${path}"`));
 }
+
+/** The same for YAML bodies, worded as sigs.k8s.io/yaml's strict unmarshalling is (kube's apply patcher). */
+async function admitDuplicateYamlKeys(req: ResourceRequest, options: WriteOptions): Promise<void> {
+  const duplicates = duplicateYamlKeys((await req.body()).toString('utf8'));
+  if (duplicates.length === 0) return;
+  const problem = `error converting YAML to JSON: yaml: unmarshal errors:\n${duplicates.map((d) => `  ${d}`).join('\n')}`;
+  if (options.fieldValidation === 'Strict') throw badRequest(`error strict decoding YAML: ${problem}`);
+  req.warnings.push(problem);
+}
+
+const isYaml = (contentType: string): boolean => contentType === 'application/yaml' || contentType === 'application/apply-patch+yaml';
 
 const isJson = (contentType: string): boolean => contentType === '' || contentType === 'application/json' || contentType.endsWith('+json');
 

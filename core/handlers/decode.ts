@@ -12,7 +12,9 @@ export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml'];
 
 export function parseJsonOrYaml(text: string, yaml: boolean): unknown {
   try {
-    return yaml ? parseYaml(text) : JSON.parse(text);
+    // Repeated keys are not a decoding error: the last one wins, as in Go's non-strict
+    // decoding, and fieldValidation decides what to say of them (admitDuplicateFields).
+    return yaml ? parseYaml(text, { uniqueKeys: false }) : JSON.parse(text);
   } catch (error) {
     throw badRequest(`the body of the request could not be decoded: ${(error as Error).message.split('\n')[0]}`);
   }

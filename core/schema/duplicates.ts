@@ -1,3 +1,4 @@
+import { LineCounter, isNode, isScalar, parseDocument, visit } from 'yaml';
 /**
  * Finds keys that appear twice in one JSON object. JSON.parse keeps the last silently; kube's
  * strict decoder (sigs.k8s.io/json) reports each as `duplicate field "spec.replicas"`, naming
@@ -40,5 +41,30 @@ export function duplicateFields(text: string): string[] {
       expectKey = stack[stack.length - 1]?.keys !== undefined;
     }
   }
+  return found;
+}
+
+/**
+ * Keys that appear twice in one mapping of a YAML text (the yaml parser, like Go's
+ * non-strict decoder, keeps the last), each as go-yaml words it:
+ * `line 7: key "size" already set in map`. Expects text the yaml parser accepts.
+ */
+export function duplicateYamlKeys(text: string): string[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines });
+  const found: string[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) {
+          const line = isNode(pair.key) && pair.key.range ? lines.linePos(pair.key.range[0]).line : 0;
+          found.push(`line ${line}: key ${JSON.stringify(String(key))} already set in map`);
+        }
+        seen.add(key);
+      }
+    },
+  });
   return found;
 }

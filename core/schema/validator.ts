@@ -127,11 +127,12 @@ function toFieldError(error: ErrorObject, data: unknown): FieldError | undefined
   const name = path || '<nil>';
   const p = error.params as Record<string, unknown>;
   const invalid = (detail: string, shown: unknown = value): FieldError => ({ type: 'Invalid', field: path, value: shown, detail });
+  const typeInvalid = (detail: string): FieldError => ({ type: 'TypeInvalid', field: path, value: typeName(value), detail });
   switch (error.keyword) {
     case 'type':
-      return invalid(`${name} in body must be of type ${String(p.type)}: "${typeName(value)}"`, typeName(value));
+      return typeInvalid(`${name} in body must be of type ${String(p.type)}: "${typeName(value)}"`);
     case 'x-kubernetes-int-or-string':
-      return invalid(`${name} in body must be of type integer,string: "${typeName(value)}"`, typeName(value));
+      return typeInvalid(`${name} in body must be of type integer,string: "${typeName(value)}"`);
     case 'required': {
       const missing = String(p.missingProperty);
       return { type: 'Required', field: childPath(path, missing) };

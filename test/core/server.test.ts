@@ -189,6 +189,24 @@ describe('kindred over HTTP', () => {
       await call('PATCH', `${base}/w-fin`, '{"metadata":{"finalizers":null}}', { 'content-type': 'application/merge-patch+json' });
       assert.equal((await call('GET', `${base}/w-fin`)).status, 404);
     });
+    it('treats a key repeated in a YAML apply body as kube-apiserver does: 400 under Strict, a warning under Warn, the last value otherwise', async () => {
+      const yaml = 'apiVersion: fleet.example.net/v1\nkind: Gadget\nmetadata:\n  name: w-dup\nspec:\n  size: 1\n  size: 2\n';
+      const apply = (validation: string) =>
+        call('PATCH', `${base}/w-dup?fieldManager=test&fieldValidation=${validation}`, yaml, { 'content-type': 'application/apply-patch+yaml' });
+      const strict = await apply('Strict');
+      assert.equal(strict.status, 400);
+      assert.equal(
+        strict.json().message,
+        'error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  line 7: key "size" already set in map',
+      );
+      const warned = await apply('Warn');
+      assert.equal(warned.status, 201);
+      assert.match(String(warned.headers['warning']), /line 7: key \\"size\\" already set in map/);
+      assert.equal(warned.json().spec.size, 2);
+      const ignored = await apply('Ignore');
+      assert.equal(ignored.status, 200);
+      assert.equal(ignored.headers['warning'], undefined);
+    });
   });
 
   describe('lists', () => {

@@ -148,3 +148,47 @@ describe('applyConfiguration', () => {
     assert.deepEqual(entries(applied).find((e) => e.manager === 'a')?.fieldsV1, { 'f:spec': { 'f:replicas': {} } });
   });
 });
+
+describe('the cap of ten Update managers', () => {
+  it('folds the oldest into one ancient-changes entry once an eleventh manager writes', () => {
+    let live = object({ size: 0 });
+    // Eleven managers, each labelling the object at a later second.
+    for (let i = 0; i < 11; i++) {
+      const next = object({ size: 0 }, { labels: { ...(live.metadata.labels ?? {}), [`l${i}`]: 'x' } });
+      const now = `2024-01-02T03:04:${String(10 + i).padStart(2, '0')}Z`;
+      next.metadata.managedFields = managedFieldsAfterUpdate(ctx(`m${i}`, { now }), i === 0 ? undefined : live, live.metadata.managedFields, next);
+      live = next;
+    }
+    const managers = entries(live).map((e) => e.manager);
+    assert.equal(managers.length, 10);
+    assert.deepEqual(managers.slice(0, 1), ['ancient-changes']);
+    assert.ok(!managers.includes('m0') && !managers.includes('m1'), 'the two oldest are folded');
+    const ancient = entries(live)[0]!;
+    assert.equal(ancient.time, '2024-01-02T03:04:11Z', 'the bucket carries the newer time');
+    assert.deepEqual(Object.keys((ancient.fieldsV1 as { 'f:metadata': { 'f:labels': object } })['f:metadata']['f:labels']).sort(), ['.', 'f:l0', 'f:l1']);
+  });
+});
+
+describe('the client-side apply upgrade (lastAppliedManager)', () => {
+  const lastApplied = (spec: Record<string, unknown>) => JSON.stringify({ apiVersion, kind: 'Widget', metadata: { name: 'w', namespace: 'default' }, spec });
+  function clientSideApplied(): KubeObject {
+    const live = object({ replicas: 1, color: 'red' }, { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied({ replicas: 1 }) } });
+    live.metadata.managedFields = managedFieldsAfterUpdate(ctx('kubectl-client-side-apply'), undefined, undefined, live);
+    return live;
+  }
+
+  it("lets manager kubectl take over fields of the last client-side apply without a conflict", () => {
+    const applied = applyConfiguration(ctx('kubectl'), clientSideApplied(), object({ replicas: 3 }), false);
+    assert.equal((applied.spec as { replicas: number }).replicas, 3);
+  });
+
+  it('still reports fields outside the last client-side apply as conflicts', () => {
+    assert.throws(() => applyConfiguration(ctx('kubectl'), clientSideApplied(), object({ replicas: 3, color: 'blue' }), false), {
+      message: `Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using ${apiVersion}: .spec.color`,
+    });
+  });
+
+  it('exempts no other manager name', () => {
+    assert.throws(() => applyConfiguration(ctx('my-tool'), clientSideApplied(), object({ replicas: 3 }), false), /1 conflict/);
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileSchema, schemaProblems, SchemaError } from '../../../core/schema/index.ts';
-import { fieldErrorText } from '../../../core/field-errors.ts';
+import { fieldErrorText, toCause } from '../../../core/field-errors.ts';
 
 const obj = (spec: unknown, extra: Record<string, unknown> = {}) => ({ apiVersion: 'x.example.com/v1', kind: 'Thing', metadata: { name: 'a' }, spec, ...extra });
 const root = (spec: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ type: 'object', properties: { spec, ...extra } });
@@ -125,6 +125,10 @@ describe('validate(object, old)', () => {
     { name: 'reports a bad date-time', spec: { name: 'a', when: 'yesterday' }, errors: ['spec.when: Invalid value: "yesterday": spec.when in body must be of type date-time: "yesterday"'] },
   ];
   for (const c of cases) it(c.name, () => assert.deepEqual(texts(spec, obj(c.spec)), c.errors));
+  it('gives a wrong JSON type the reason FieldValueTypeInvalid, as field.TypeInvalid does', () => {
+    const errors = compileSchema(spec).validate(obj({ name: 'a', size: 'big', port: true }), undefined);
+    assert.deepEqual(errors.map((e) => toCause(e).reason), ['FieldValueTypeInvalid', 'FieldValueTypeInvalid']);
+  });
 });
 
 describe('x-kubernetes-validations', () => {
