@@ -4,6 +4,8 @@
  * checks that decide at config load whether a schema can be served at all.
  */
 import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual } from 'node:util';
+import { unchangedAt } from './ratchet.ts';
 import type { FieldError } from '../field-errors.ts';
 import { compileRules, runRules, type CompiledRule } from './cel.ts';
 import { applyDefaultsTo, dropRejectedNulls } from './defaults.ts';
@@ -153,7 +155,10 @@ class Compiled implements CompiledSchema {
   }
 
   validate(object: Record<string, unknown>, old?: Record<string, unknown>): FieldError[] {
-    const errors = this.validator(object);
+    // Ratcheting: on an update, errors about values the update did not change are dropped.
+    const errors = this.validator(object)
+      .filter((located) => old === undefined || !unchangedAt(located.pointer, object, old, this.schema))
+      .map((located) => located.error);
     listProblems(object, this.schema, '', errors);
     const budget = { deadline: performance.now() + CEL_BUDGET_MS, exhausted: false };
     this.runCel(object, old, this.schema, '', errors, budget);
@@ -164,6 +169,8 @@ class Compiled implements CompiledSchema {
   /** Walks value and stored value side by side where rules are, correlating map-list items by their keys. */
   private runCel(value: unknown, old: unknown, node: SchemaNode, path: string, errors: FieldError[], budget: { deadline: number; exhausted: boolean }): void {
     if (value === undefined || budget.exhausted || !this.rules.below.has(node)) return;
+    // Ratcheting: no rule at or below a value the update left as it was is run again.
+    if (old !== undefined && isDeepStrictEqual(value, old)) return;
     const here = this.rules.at.get(node);
     if (here) {
       if (performance.now() > budget.deadline) {

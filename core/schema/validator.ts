@@ -16,7 +16,13 @@ import type { FieldError } from '../field-errors.ts';
 import { KUBE_FORMATS, NUMBER_FORMATS } from './formats.ts';
 import { childPath, indexPath, isObject, type SchemaNode } from './node.ts';
 
-export type ValueValidator = (object: unknown) => FieldError[];
+/** A schema error and where it is: the JSON Pointer of the value it is about (for ratcheting). */
+export interface LocatedError {
+  pointer: string;
+  error: FieldError;
+}
+
+export type ValueValidator = (object: unknown) => LocatedError[];
 
 const ANNOTATIONS = [
   'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource', 'x-kubernetes-list-type',
@@ -41,7 +47,12 @@ export function compileValidator(schema: SchemaNode): ValueValidator {
   const validate = newAjv().compile(forAjv(schema, true));
   return (object) => {
     if (validate(object)) return [];
-    return (validate.errors ?? []).map((e) => toFieldError(e, object)).filter((e): e is FieldError => e !== undefined);
+    const located: LocatedError[] = [];
+    for (const e of validate.errors ?? []) {
+      const error = toFieldError(e, object);
+      if (error) located.push({ pointer: e.instancePath, error });
+    }
+    return located;
   };
 }
 

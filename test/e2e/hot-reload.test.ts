@@ -87,6 +87,20 @@ describe(`hot reload with kubectl ${version}`, requireKubectl(version), () => {
     assert.match(r.stderr, /spec\.size: Invalid value: 9: spec\.size in body should be less than or equal to 3/);
   });
 
+  it('ratchets: an object that predates the tightened schema can still be labelled, but not changed further out of bounds', async () => {
+    const loose = { kind: 'Widget', specProperties: '{size: {type: integer}}' };
+    const tight = { kind: 'Widget', specProperties: '{size: {type: integer, maximum: 3}}' };
+    await reloadTo(GADGET, loose);
+    const created = await k.kubectl(version, ['create', '-f', '-'], { input: object('Widget', 'legacy', { size: 9 }) });
+    assert.equal(created.code, 0, created.stderr);
+    await reloadTo(GADGET, tight);
+    await ok('label', 'widgets', 'legacy', 'team=a');
+    const changed = await kubectl('patch', 'widgets', 'legacy', '--type=merge', '-p', '{"spec":{"size":8}}');
+    assert.notEqual(changed.code, 0);
+    assert.match(changed.stderr, /spec\.size in body should be less than or equal to 3/);
+    await ok('delete', 'widgets', 'legacy');
+  });
+
   it('ends a watch on a removed kind, and answers NotFound for it afterwards', async () => {
     const watch = httpWatch(k.url, `/apis/${GROUP}/v1/namespaces/default/widgets?watch=true`, creds);
     assert.equal(await watch.status, 200);

@@ -209,3 +209,33 @@ describe('schemaProblems(schema)', () => {
     assert.throws(() => compileSchema(root({ type: 'array' })), (error: unknown) => error instanceof SchemaError && error.errors[0]?.path === 'properties.spec.items');
   });
 });
+
+describe('validation ratcheting (updates)', () => {
+  const schema = root({
+    type: 'object',
+    properties: {
+      size: { type: 'integer', maximum: 3 },
+      name: { type: 'string', 'x-kubernetes-validations': [{ rule: "self.startsWith('x')", message: 'must start with x' }] },
+      ports: {
+        type: 'array',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['name'],
+        items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, port: { type: 'integer', maximum: 100 } } },
+      },
+      tags: { type: 'array', items: { type: 'string', maxLength: 2 } },
+    },
+  });
+  const old = obj({ size: 9, name: 'legacy', ports: [{ name: 'a', port: 500 }, { name: 'b', port: 1 }], tags: ['long'] });
+
+  it('drops errors about values the update left unchanged, CEL rules included', () => {
+    assert.deepEqual(texts(schema, obj({ size: 9, name: 'legacy', ports: [{ name: 'b', port: 2 }, { name: 'a', port: 500 }], tags: ['long'] }), old), []);
+  });
+  it('still reports a changed value, and everything on a create', () => {
+    assert.deepEqual(texts(schema, obj({ size: 8, name: 'legacy', ports: [{ name: 'a', port: 501 }], tags: ['long', 'x'] }), old), [
+      'spec.size: Invalid value: 8: spec.size in body should be less than or equal to 3',
+      'spec.ports[0].port: Invalid value: 501: spec.ports[0].port in body should be less than or equal to 100',
+      'spec.tags[0]: Too long: may not be more than 2 bytes',
+    ]);
+    assert.equal(texts(schema, old).length, 4);
+  });
+});
