@@ -6,13 +6,15 @@
  * there is a stored value. Messages: `message`, else the string `messageExpression` yields,
  * else `failed rule: <rule>`; `reason` picks the field error type; `fieldPath` moves it.
  *
- * @bufbuild/cel has no type checker, so compilation parses the rule and checks that every
- * function and variable it names exists; type errors show at evaluation. Integers reach CEL
- * as `int` (bigint), other numbers as `double`, as kube's unstructured values do.
+ * Compilation parses the rule, checks that every function and variable it names exists,
+ * then type-checks it against the schema and estimates its cost (cel-check.ts). Integers
+ * reach CEL as `int` (bigint), other numbers as `double`, as kube's unstructured values do.
  */
 import { celEnv, isCelError, parse, plan, type CelEnv } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import type { FieldError } from '../field-errors.ts';
+import { CelCheckError, checkExpression, costErrorMessage, PER_RULE_COST_LIMIT, type CheckResult } from './cel-check.ts';
+import { celTypeOf, type CelType } from './cel-types.ts';
 import type { SchemaNode } from './node.ts';
 import { isIntOrString, isObject, typeOf } from './node.ts';
 
@@ -27,6 +29,8 @@ export interface CompiledRule {
   /** Mentions `oldSelf`: runs only on updates that have a stored value here. */
   readonly transition: boolean;
   readonly program: Program;
+  /** The estimated worst-case cost of one evaluation (cel-check.ts). */
+  readonly cost: number;
 }
 
 type Program = (bindings: Record<string, unknown>) => unknown;
@@ -38,8 +42,11 @@ const REASONS = ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired
 let sharedEnv: CelEnv | undefined;
 const env = (): CelEnv => (sharedEnv ??= celEnv({ funcs: strings }));
 
-/** Compiles one expression over `self`/`oldSelf`; throws an Error saying why it does not compile. */
-function compileExpression(source: string): { program: Program; usesOldSelf: boolean } {
+/**
+ * Compiles one expression over `self`/`oldSelf` of type `self`; throws an Error saying why it
+ * does not compile, as kube words it.
+ */
+function compileExpression(source: string, self: CelType, wanted: 'bool' | 'string'): { program: Program; usesOldSelf: boolean; cost: number } {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(source);
@@ -52,8 +59,18 @@ function compileExpression(source: string): { program: Program; usesOldSelf: boo
     if (!BUILT_IN.has(fn) && !env().funcs.find(fn)) throw new Error(`compilation failed: undeclared reference to '${fn}'`);
   }
   for (const ident of names.idents) throw new Error(`compilation failed: undeclared reference to '${ident}'`);
+  let checked: CheckResult;
+  try {
+    checked = checkExpression(parsed.expr as never, positionsOf(parsed.sourceInfo), source, self);
+  } catch (error) {
+    if (error instanceof CelCheckError) throw new Error(`compilation failed: ${error.message}`);
+    throw error;
+  }
+  if (checked.type.kind !== wanted && checked.type.kind !== 'dyn') {
+    throw new Error(wanted === 'bool' ? 'cel expression must evaluate to a bool' : 'messageExpression must evaluate to a string');
+  }
   const run = plan(env(), parsed) as (ctx: Record<string, unknown>) => unknown;
-  return { program: run, usesOldSelf: mentionsOldSelf(parsed.expr) };
+  return { program: run, usesOldSelf: mentionsOldSelf(parsed.expr), cost: checked.cost };
 }
 
 // The AST of @bufbuild/cel-spec's Expr, as far as the walk below needs it (its generated
@@ -96,6 +113,11 @@ function collect(e: AstExpr | undefined, scope: Set<string>, out: { functions: S
   }
 }
 
+/** Expression id → offset in the source, from the parser's SourceInfo. */
+function positionsOf(sourceInfo: { positions?: Record<string, number> } | undefined): Record<string, number> {
+  return sourceInfo?.positions ?? {};
+}
+
 function mentionsOldSelf(e: AstExpr): boolean {
   const found = { functions: new Set<string>(), idents: new Set<string>() };
   collect(e, new Set(['self']), found);
@@ -115,6 +137,7 @@ export function compileRules(node: SchemaNode, path: string, problems: { path: s
     return [];
   }
   const rules: CompiledRule[] = [];
+  const self = celTypeOf(node);
   raw.forEach((entry: unknown, i) => {
     const here = `${at}[${i}]`;
     if (!isObject(entry) || typeof entry.rule !== 'string' || entry.rule.trim() === '') {
@@ -122,12 +145,13 @@ export function compileRules(node: SchemaNode, path: string, problems: { path: s
       return;
     }
     try {
-      const { program, usesOldSelf } = compileExpression(entry.rule);
-      const rule: { -readonly [K in keyof CompiledRule]: CompiledRule[K] } = { rule: entry.rule, program, transition: usesOldSelf };
+      const { program, usesOldSelf, cost } = compileExpression(entry.rule, self, 'bool');
+      if (cost > PER_RULE_COST_LIMIT) problems.push({ path: `${here}.rule`, message: `Forbidden: ${costErrorMessage('estimated rule cost', cost, PER_RULE_COST_LIMIT)}` });
+      const rule: { -readonly [K in keyof CompiledRule]: CompiledRule[K] } = { rule: entry.rule, program, transition: usesOldSelf, cost };
       if (typeof entry.message === 'string' && entry.message !== '') rule.message = entry.message;
       if (typeof entry.messageExpression === 'string' && entry.messageExpression !== '') {
         try {
-          rule.messageExpression = compileExpression(entry.messageExpression).program;
+          rule.messageExpression = compileExpression(entry.messageExpression, self, 'string').program;
         } catch (error) {
           problems.push({ path: `${here}.messageExpression`, message: (error as Error).message });
         }
@@ -164,8 +188,29 @@ function relativePath(text: string): string | undefined {
   return last === text.length && out !== '' ? out : undefined;
 }
 
-/** A value as CEL sees it under `schema`: integers become bigint (CEL int), other numbers stay double. */
+/** CEL's own conversions, for strings whose schema format makes them timestamps or durations. */
+let conversions: { timestamp: Program; duration: Program } | undefined;
+function convert(kind: 'timestamp' | 'duration', text: string): unknown {
+  conversions ??= {
+    timestamp: plan(env(), parse('timestamp(text)')) as Program,
+    duration: plan(env(), parse('duration(text)')) as Program,
+  };
+  const converted = conversions[kind]({ text });
+  // A string the format does not fit stays a string: schema validation reports it.
+  return isCelError(converted) ? text : converted;
+}
+
+/**
+ * A value as CEL sees it under `schema`: integers become bigint (CEL int), other numbers stay
+ * double, `format: date-time` strings are timestamps and `format: duration` ones durations
+ * (as cel-types.ts declares them).
+ */
 export function toCel(value: unknown, schema: SchemaNode | undefined): unknown {
+  if (typeof value === 'string' && schema && typeOf(schema) === 'string') {
+    if (schema.format === 'date-time') return convert('timestamp', value);
+    if (schema.format === 'duration') return convert('duration', value);
+    return value;
+  }
   if (typeof value === 'number') {
     const declared = schema ? typeOf(schema) : undefined;
     if (declared === 'number') return value;

@@ -8,6 +8,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { unchangedAt } from './ratchet.ts';
 import type { FieldError } from '../field-errors.ts';
 import { compileRules, runRules, type CompiledRule } from './cel.ts';
+import { costErrorMessage, PER_KIND_COST_LIMIT } from './cel-check.ts';
+import { cardinalityOf, celTypeOf } from './cel-types.ts';
 import { applyDefaultsTo, dropRejectedNulls } from './defaults.ts';
 import { listProblems } from './lists.ts';
 import {
@@ -101,7 +103,10 @@ function analyse(schema: SchemaNode): Analysis {
 function analyseAfresh(schema: SchemaNode): Analysis {
   const problems = structuralProblems(schema);
   const rules: RuleIndex = { at: new WeakMap(), below: new WeakSet() };
-  indexRules(schema, '', rules, problems);
+  const total = { cost: 0 };
+  indexRules(schema, '', rules, problems, 1, total);
+  // Every rule's cost times how often it runs per object (its node's cardinality), as kube sums them.
+  if (total.cost > PER_KIND_COST_LIMIT) problems.push({ path: '', message: `Forbidden: ${costErrorMessage('total CRD cost', total.cost, PER_KIND_COST_LIMIT)}` });
   let validator: ValueValidator | undefined;
   try {
     validator = compileValidator(schema);
@@ -111,17 +116,20 @@ function analyseAfresh(schema: SchemaNode): Analysis {
   return { schema, problems, rules, validator };
 }
 
-function indexRules(node: SchemaNode, path: string, index: RuleIndex, problems: SchemaProblem[]): boolean {
+function indexRules(node: SchemaNode, path: string, index: RuleIndex, problems: SchemaProblem[], cardinality: number, total: { cost: number }): boolean {
   const compiled = compileRules(node, path, problems);
   let any = compiled.length > 0;
   if (any) index.at.set(node, compiled);
+  for (const rule of compiled) total.cost += rule.cost * cardinality;
   for (const [name, child] of Object.entries(propertiesOf(node) ?? {})) {
-    if (isObject(child) && indexRules(child, childPath(path, `properties.${name}`), index, problems)) any = true;
+    if (isObject(child) && indexRules(child, childPath(path, `properties.${name}`), index, problems, cardinality, total)) any = true;
   }
+  // Rules below a map or a list run once per entry or item.
+  const many = cardinality * cardinalityOf(celTypeOf(node));
   const additional = additionalPropertiesOf(node);
-  if (additional && indexRules(additional, childPath(path, 'additionalProperties'), index, problems)) any = true;
+  if (additional && indexRules(additional, childPath(path, 'additionalProperties'), index, problems, many, total)) any = true;
   const items = itemsOf(node);
-  if (items && indexRules(items, childPath(path, 'items'), index, problems)) any = true;
+  if (items && indexRules(items, childPath(path, 'items'), index, problems, many, total)) any = true;
   if (any) index.below.add(node);
   return any;
 }

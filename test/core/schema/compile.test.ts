@@ -184,9 +184,52 @@ describe('x-kubernetes-validations', () => {
     ]);
   });
   it('reports a runtime error of a rule as an invalid value', () => {
-    const s = root({ type: 'object', 'x-kubernetes-validations': [{ rule: 'self.missing == 1' }], properties: { a: { type: 'string' } } });
+    const s = root({ type: 'object', 'x-kubernetes-validations': [{ rule: 'self.a == "x"' }], properties: { a: { type: 'string' } } });
     const [error] = texts(s, obj({}));
-    assert.match(error ?? '', /^spec: Invalid value: "object": .* evaluating rule: self.missing == 1$/);
+    assert.match(error ?? '', /^spec: Invalid value: "object": .* evaluating rule: self.a == "x"$/);
+  });
+});
+
+describe('CEL rules checked at load, as kube checks them when a CRD is created', () => {
+  const problemsOf = (rule: string, spec: Record<string, unknown>) =>
+    schemaProblems(root({ type: 'object', 'x-kubernetes-validations': [{ rule }], ...spec })).map((p) => `${p.path}: ${p.message}`);
+  const at = 'properties.spec.x-kubernetes-validations[0].rule';
+  const fields = { properties: { color: { type: 'string' }, items: { type: 'array', items: { type: 'string' } } } };
+  const cases: { rule: string; spec?: Record<string, unknown>; problems: string[] }[] = [
+    { rule: "self.colr == 'red'", problems: [`${at}: compilation failed: ERROR: <input>:1:5: undefined field 'colr'`] },
+    { rule: "self.color.size() > 'a'", problems: [`${at}: compilation failed: ERROR: <input>:1:19: found no matching overload for '_>_' applied to '(int, string)'`] },
+    { rule: 'self.color', problems: [`${at}: cel expression must evaluate to a bool`] },
+    { rule: "has(self.color) && self.items.all(i, i.startsWith('a'))", problems: [] },
+    {
+      rule: 'self.items.all(x, self.items.all(y, x != y || true))',
+      problems: [
+        `${at}: Forbidden: estimated rule cost exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`,
+        ': Forbidden: total CRD cost exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)',
+      ],
+    },
+    {
+      rule: 'self.items.all(x, self.items.all(y, x != y || true))',
+      spec: { properties: { color: { type: 'string' }, items: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 64 } } } },
+      problems: [],
+    },
+  ];
+  for (const c of cases) it(c.problems.length ? `refuses ${c.rule}` : `accepts ${c.rule}${c.spec ? ' with maxItems' : ''}`, () => assert.deepEqual(problemsOf(c.rule, c.spec ?? fields), c.problems));
+
+  it('evaluates date-time strings as timestamps and duration strings as durations', () => {
+    const s = root({
+      type: 'object',
+      'x-kubernetes-validations': [{ rule: "self.start + self.window > timestamp('2024-01-01T00:00:00Z')", message: 'ends too early' }],
+      properties: { start: { type: 'string', format: 'date-time' }, window: { type: 'string', format: 'duration' } },
+    });
+    assert.deepEqual(schemaProblems(s), []);
+    assert.deepEqual(texts(s, obj({ start: '2023-12-31T23:00:00Z', window: '2h' })), []);
+    assert.deepEqual(texts(s, obj({ start: '2023-12-31T23:00:00Z', window: '30m' })), ['spec: Invalid value: "object": ends too early']);
+  });
+
+  it('refuses a kind whose rules together exceed the per-CRD budget', () => {
+    const perItem = { type: 'object', 'x-kubernetes-validations': [{ rule: "self.name.matches('^[a-z]+$')" }], properties: { name: { type: 'string' } } };
+    const problems = schemaProblems(root({ type: 'object', properties: { list: { type: 'array', items: perItem } } }));
+    assert.ok(problems.some((p) => p.path === '' && /^Forbidden: total CRD cost exceeds budget by factor of/.test(p.message)), JSON.stringify(problems));
   });
 });
 
