@@ -282,3 +282,26 @@ describe('validation ratcheting (updates)', () => {
     assert.equal(texts(schema, old).length, 4);
   });
 });
+
+describe("Kubernetes' CEL libraries", () => {
+  const schema = (rule: string) =>
+    root({
+      type: 'object',
+      'x-kubernetes-validations': [{ rule }],
+      properties: { sizes: { type: 'array', maxItems: 10, items: { type: 'integer' } }, name: { type: 'string', maxLength: 63 } },
+    });
+  const cases: { rule: string; spec: Record<string, unknown>; valid: boolean }[] = [
+    { rule: 'self.sizes.isSorted()', spec: { sizes: [1, 2, 3] }, valid: true },
+    { rule: 'self.sizes.isSorted()', spec: { sizes: [3, 1] }, valid: false },
+    { rule: 'self.sizes.sum() == 6 && self.sizes.min() == 1 && self.sizes.max() == 3', spec: { sizes: [3, 1, 2] }, valid: true },
+    { rule: 'self.sizes.indexOf(2) == 1 && self.sizes.lastIndexOf(2) == 3', spec: { sizes: [1, 2, 3, 2] }, valid: true },
+    { rule: "self.name.find('[0-9]+') == '42' && self.name.findAll('[a-z]').size() == 3", spec: { name: 'abc42' }, valid: true },
+    { rule: "self.name.lowerAscii().startsWith('ab')", spec: { name: 'ABC' }, valid: true },
+  ];
+  for (const c of cases) {
+    it(`${c.valid ? 'passes' : 'fails'} ${c.rule}`, () => {
+      assert.deepEqual(schemaProblems(schema(c.rule)), []);
+      assert.equal(texts(schema(c.rule), obj(c.spec)).length, c.valid ? 0 : 1);
+    });
+  }
+});
