@@ -62,7 +62,7 @@ export interface Security {
   authenticate: Authenticator;
   authorize: Authorizer;
   /** Standalone mode: the CA and an admin client certificate, for the kubeconfig. */
-  standalone?: { caPem: string; admin: KeyPairPem };
+  standalone?: { caPem: string; admin: KeyPairPem; issueClientCertificate(user: string, groups: string[]): Promise<KeyPairPem> };
   /** Aggregated mode: the cluster kindred delegates to (namespace admission reads it too). */
   cluster?: KubeApi;
   /** The CA of a serving certificate kindred made itself (selfSignedServing), for APIService caBundles. */
@@ -138,7 +138,11 @@ async function standalone(host: string): Promise<Security> {
     onTlsChange: () => {},
     authenticate: clientCertificateAuthenticator([certs.ca.certPem]),
     authorize: allowAll,
-    standalone: { caPem: certs.ca.certPem, admin: certs.admin },
+    standalone: {
+      caPem: certs.ca.certPem,
+      admin: certs.admin,
+      issueClientCertificate: (user, groups) => issueCertificate(certs.ca, { commonName: user, organizations: groups, usage: 'client' }),
+    },
     stop: async () => {},
   };
 }

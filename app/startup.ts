@@ -17,6 +17,9 @@ import { writeKubeconfig } from './cli/kubeconfig.ts';
 import { clusterOpenAPIOptions } from './cluster-openapi.ts';
 import { APIServiceManager, APIServiceSync, serviceDnsNames, type ServiceRef } from './apiservices.ts';
 import type { RegistrySnapshot } from '../core/registry.ts';
+import type { MaxInFlightOptions } from '../core/max-in-flight.ts';
+import type { ConnectionTimeouts } from '../core/connections.ts';
+import type { WatchBacklogLimits } from '../core/handlers/watch-backlog.ts';
 
 export interface StartOptions {
   /** A config file or a directory of config files; exactly one of this and configConfigMap. */
@@ -44,13 +47,23 @@ export interface StartOptions {
   delegation?: Omit<SecurityOptions, 'host' | 'tlsCertFile' | 'tlsPrivateKeyFile' | 'log' | 'kubeconfig'>;
   /** `--authorization-always-allow-paths`, besides /healthz, /livez and /readyz. */
   alwaysAllowPaths?: string[];
-  /** Non-watch requests end with 504 after this long (default 60 s). */
+  /** `--request-timeout`: non-watch requests end with 504 after this long (default 60 s). */
   requestTimeoutMs?: number;
   /**
    * `--manage-apiservices`: keep one APIService per served group-version, pointing at this
    * Service (app/apiservices.ts). Without tlsCertFile kindred makes its own serving certificate.
    */
   manageApiServices?: { service: ServiceRef };
+  /** `--max-requests-inflight` / `--max-mutating-requests-inflight` (default 400 / 200). */
+  maxInFlight?: MaxInFlightOptions;
+  /** `--http2-max-streams-per-connection` (0 or unset: 100). */
+  http2MaxStreamsPerConnection?: number;
+  /** `--shutdown-delay-duration` (default 0): how long `shutdown()` keeps serving with /readyz failing. */
+  shutdownDelayMs?: number;
+  /** Connection timeouts (default kube's; tests shorten them). */
+  connectionTimeouts?: Partial<ConnectionTimeouts>;
+  /** Watch backlog bounds (default DEFAULT_WATCH_BACKLOG; tests shrink them). */
+  watchBacklog?: WatchBacklogLimits;
 }
 
 export interface RunningKindred {
@@ -60,10 +73,15 @@ export interface RunningKindred {
   port: number;
   /** PEM of the CA that signed the serving certificate, in standalone mode. */
   caPem?: string;
+  /** Standalone mode: a client certificate for another user (the kubeconfig's admin is in system:masters). */
+  issueClientCertificate?: (user: string, groups: string[]) => Promise<{ certPem: string; keyPem: string }>;
   /** Keeps the served kinds in step with the config; `reload()` forces a reload now. */
   reloader: Reloader;
   metrics: KindredMetrics;
+  /** Stops at once, cutting every connection. */
   stop(): Promise<void>;
+  /** Stops gracefully (SIGTERM): /readyz fails, in-flight requests finish, watches end cleanly; then as stop(). */
+  shutdown(): Promise<void>;
 }
 
 export class ConfigInvalidError extends Error {
@@ -124,7 +142,12 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
     ...(namespaces ? { namespaceAdmission: namespaces } : {}),
     ...(options.alwaysAllowPaths ? { alwaysAllowPaths: options.alwaysAllowPaths } : {}),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
+    ...(options.connectionTimeouts ? { connectionTimeouts: options.connectionTimeouts } : {}),
+    ...(options.watchBacklog ? { watchBacklog: options.watchBacklog } : {}),
+    ...(options.http2MaxStreamsPerConnection === undefined ? {} : { http2MaxStreamsPerConnection: options.http2MaxStreamsPerConnection }),
   });
+  metrics.observeInFlight(() => server.inFlightByKind);
   security.onTlsChange((tls) => server.setTls(tls));
   const apiServices = options.manageApiServices && security.cluster
     ? new APIServiceSync(
@@ -176,8 +199,16 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
       await security.stop();
       await reloader.close();
     },
+    async shutdown() {
+      // As kube-apiserver: in-flight requests get up to the request timeout to finish.
+      await server.shutdown({ delayMs: options.shutdownDelayMs ?? 0, graceMs: options.requestTimeoutMs ?? 60_000 });
+      await running.stop();
+    },
   };
-  if (security.standalone) running.caPem = security.standalone.caPem;
+  if (security.standalone) {
+    running.caPem = security.standalone.caPem;
+    running.issueClientCertificate = security.standalone.issueClientCertificate;
+  }
   return running;
 }
 

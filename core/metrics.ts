@@ -21,6 +21,10 @@ export interface KindredMetrics {
   readonly configInfo: Gauge<'hash'>;
   /** `kindred_served_kinds`: kinds in the active snapshot. */
   readonly servedKinds: Gauge;
+  /** `apiserver_current_inflight_requests{request_kind}`: requests counted by the max-in-flight filter. */
+  readonly currentInflightRequests: Gauge<'request_kind'>;
+  /** Where the gauge above reads its values when scraped. */
+  observeInFlight(source: () => { readOnly: number; mutating: number }): void;
   /** The text exposition format, for `/metrics`. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -28,6 +32,7 @@ export interface KindredMetrics {
 export function createMetrics(): KindredMetrics {
   const registry = new Registry();
   const registers = [registry];
+  let inFlight: () => { readOnly: number; mutating: number } = () => ({ readOnly: 0, mutating: 0 });
   const metrics: KindredMetrics = {
     registry,
     configReloads: new Counter({
@@ -60,6 +65,20 @@ export function createMetrics(): KindredMetrics {
       registers,
     }),
     servedKinds: new Gauge({ name: 'kindred_served_kinds', help: 'Kinds in the active registry snapshot.', registers }),
+    currentInflightRequests: new Gauge({
+      name: 'apiserver_current_inflight_requests',
+      help: 'Requests in flight, counted against --max-requests-inflight (readOnly) and --max-mutating-requests-inflight (mutating).',
+      labelNames: ['request_kind'],
+      registers,
+      collect() {
+        const now = inFlight();
+        this.set({ request_kind: 'readOnly' }, now.readOnly);
+        this.set({ request_kind: 'mutating' }, now.mutating);
+      },
+    }),
+    observeInFlight(source) {
+      inFlight = source;
+    },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },

@@ -2,9 +2,10 @@
  * The HTTP server: a Koa app over one TLS port speaking HTTP/2 and HTTP/1.1. The request
  * pipeline is the `pipeline` array below, one job per step:
  *
- *   log → errors → request info → timeout (not watches) → authenticate → authorize → route
+ *   log → errors → request info → timeout (not watches) → authenticate → max in flight → authorize → route
  *
  * Every request reads the registry snapshot once, at its start, and keeps it to the end.
+ * Connections (timeouts, graceful close) are connections.ts's; shutdown is `shutdown()`.
  */
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
@@ -23,6 +24,10 @@ import type { Reply, ResourceRequest } from './handlers/request.ts';
 import type { Authenticator, Authorizer } from './auth/types.ts';
 import type { NamespaceAdmission } from './admission/namespace-lifecycle.ts';
 import { bodyReader } from './body.ts';
+import { MaxInFlightLimit, type MaxInFlightOptions } from './max-in-flight.ts';
+import { ConnectionTracker, DEFAULT_CONNECTION_TIMEOUTS, type ConnectionTimeouts } from './connections.ts';
+import { writeWatch } from './watch-writer.ts';
+import type { WatchBacklogLimits } from './handlers/watch-backlog.ts';
 
 export interface ServerOptions {
   tls: { certPem: string; keyPem: string; clientCaPems: string[] };
@@ -41,6 +46,28 @@ export interface ServerOptions {
    * `--request-timeout`, default 60 s). Watches are long-running and exempt.
    */
   requestTimeoutMs?: number;
+  /** `--max-requests-inflight` / `--max-mutating-requests-inflight` (default 400 / 200). */
+  maxInFlight?: MaxInFlightOptions;
+  /**
+   * `--http2-max-streams-per-connection`: advertised in SETTINGS; 0 or unset means 100,
+   * k8s.io/apiserver's default (it matches what Go clients assume before SETTINGS arrive).
+   */
+  http2MaxStreamsPerConnection?: number;
+  /** Header and idle timeouts (connections.ts; defaults are kube's). */
+  connectionTimeouts?: Partial<ConnectionTimeouts>;
+  /** How far a watch's client may fall behind before it is closed (handlers/watch-backlog.ts). */
+  watchBacklog?: WatchBacklogLimits;
+}
+
+/** kube's `MaxHeaderBytes: 1 << 20`, for HTTP/1 headers and the HTTP/2 header list alike. */
+const MAX_HEADER_BYTES = 1 << 20;
+
+/** How a graceful shutdown proceeds (`shutdown()`). */
+export interface ShutdownOptions {
+  /** `--shutdown-delay-duration`: keep serving this long after /readyz starts failing (default 0). */
+  delayMs: number;
+  /** How long in-flight requests may take to finish before their connections are cut (default 60 s). */
+  graceMs: number;
 }
 
 interface State {
@@ -55,7 +82,11 @@ export class KindredServer {
   readonly #options: ServerOptions;
   readonly #app = new Koa();
   readonly #http: Http2SecureServer;
-  readonly #sockets = new Set<TLSSocket>();
+  readonly #connections: ConnectionTracker;
+  readonly #maxInFlight: MaxInFlightLimit;
+  /** Open watches, to end them cleanly at shutdown. */
+  readonly #watches = new Set<AbortController>();
+  #shuttingDown = false;
   #readiness: () => { ready: boolean; checks: string[] } = () => ({ ready: true, checks: ['[+]ping ok'] });
   /** Requests (not watches) still running, by the snapshot they started on: a reload closes removed stores once drained. */
   readonly inFlight = new InFlightRequests();
@@ -63,7 +94,17 @@ export class KindredServer {
   constructor(snapshot: RegistrySnapshot, options: ServerOptions) {
     this.#snapshot = snapshot;
     this.#options = options;
-    const pipeline: Middleware[] = [this.#logRequests, this.#answerErrors, this.#parseInfo, this.#timeout, this.#authenticate, this.#authorize, this.#route];
+    this.#maxInFlight = new MaxInFlightLimit(options.maxInFlight);
+    const pipeline: Middleware[] = [
+      this.#logRequests,
+      this.#answerErrors,
+      this.#parseInfo,
+      this.#timeout,
+      this.#authenticate,
+      this.#limitInFlight,
+      this.#authorize,
+      this.#route,
+    ];
     for (const step of pipeline) this.#app.use(step);
     this.#http = createSecureServer(
       {
@@ -76,17 +117,18 @@ export class KindredServer {
         requestCert: true,
         // Client certificates are optional (tokens, front-proxy): they are checked per request.
         rejectUnauthorized: false,
+        ...connectionLimits(options),
       },
       this.#app.callback() as never,
     );
     // Above Go's 90 s idle timeout, so clients close idle connections first.
     (this.#http as unknown as { keepAliveTimeout: number }).keepAliveTimeout = 120_000;
-    // Every TLS connection, HTTP/1 or HTTP/2, so close() can end them: an HTTP/2 server has no
-    // closeAllConnections, and the aggregator keeps its HTTP/2 sessions open (with pings) for good.
-    this.#http.on('secureConnection', (socket: TLSSocket) => {
-      this.#sockets.add(socket);
-      socket.once('close', () => this.#sockets.delete(socket));
-    });
+    this.#connections = new ConnectionTracker(this.#http, { ...DEFAULT_CONNECTION_TIMEOUTS, ...options.connectionTimeouts });
+  }
+
+  /** Requests counted by the max-in-flight filter now: `apiserver_current_inflight_requests`. */
+  get inFlightByKind(): Readonly<{ readOnly: number; mutating: number }> {
+    return this.#maxInFlight.running;
   }
 
   get snapshot(): RegistrySnapshot {
@@ -110,6 +152,13 @@ export class KindredServer {
     this.#readiness = check;
   }
 
+  /** The readiness checks, with kube's `shutdown` check failing once shutdown began. */
+  #ready(): { ready: boolean; checks: string[] } {
+    const { ready, checks } = this.#readiness();
+    if (!this.#shuttingDown) return { ready, checks: [...checks, '[+]shutdown ok'] };
+    return { ready: false, checks: [...checks, '[-]shutdown failed: reason withheld'] };
+  }
+
   async listen(port: number, host: string): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       this.#http.once('error', reject);
@@ -121,12 +170,30 @@ export class KindredServer {
     return this.#http.address() as AddressInfo;
   }
 
+  /** Stops at once: every connection is cut, whatever it was doing. */
   async close(): Promise<void> {
+    this.#shuttingDown = true;
     await new Promise<void>((resolve) => {
       this.#http.close(() => resolve());
-      // Open watches and idle keep-alive connections would hold close() forever.
-      for (const socket of this.#sockets) socket.destroy();
+      // Open watches and idle keep-alive connections would hold close() forever. An HTTP/2
+      // server has no closeAllConnections, and the aggregator keeps its sessions open for good.
+      this.#connections.destroyAll();
     });
+  }
+
+  /**
+   * Stops as kube-apiserver does on SIGTERM: /readyz fails at once; after `delayMs` (during
+   * which everything is still served, so load balancers can notice) no new connection is
+   * accepted, open watches end cleanly (their clients re-watch elsewhere), and the requests
+   * in flight finish; connections still busy after `graceMs` are cut.
+   */
+  async shutdown(options: ShutdownOptions): Promise<void> {
+    this.#shuttingDown = true;
+    if (options.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
+    for (const watch of this.#watches) watch.abort();
+    await this.#connections.drain(options.graceMs);
+    await closed;
   }
 
   readonly #logRequests: Middleware = async (ctx, next) => {
@@ -148,7 +215,7 @@ export class KindredServer {
       const status = toStatusError(error, state.ref, (bug) => this.#options.log.error({ err: bug, url: ctx.url }, 'unconverted error: a bug')).status;
       // The unread rest of a refused body would be parsed as the next request: close an HTTP/1 connection.
       if (status.code === 413 && ctx.req.httpVersionMajor === 1) ctx.set('Connection', 'close');
-      if (status.code === 503 && status.details?.retryAfterSeconds) ctx.set('Retry-After', String(status.details.retryAfterSeconds));
+      if ((status.code === 503 || status.code === 429) && status.details?.retryAfterSeconds) ctx.set('Retry-After', String(status.details.retryAfterSeconds));
       ctx.status = status.code;
       ctx.type = 'application/json';
       ctx.body = JSON.stringify(status);
@@ -203,6 +270,17 @@ export class KindredServer {
     await next();
   };
 
+  /** 429 when the request's kind (read or write) already has its maximum in flight. */
+  readonly #limitInFlight: Middleware = async (ctx, next) => {
+    const state = ctx.state as State;
+    const release = this.#maxInFlight.admit(state.info, state.user, HEALTH_PATHS.has(state.info.path));
+    try {
+      await next();
+    } finally {
+      release?.();
+    }
+  };
+
   readonly #authorize: Middleware = async (ctx, next) => {
     const state = ctx.state as State;
     if (this.#isPublic(state.info.path)) return next();
@@ -221,7 +299,7 @@ export class KindredServer {
         snapshot: state.snapshot,
         accept: ctx.get('accept') || undefined,
         ifNoneMatch: ctx.get('if-none-match') || undefined,
-        readiness: this.#readiness,
+        readiness: () => this.#ready(),
       });
       ctx.status = reply.status;
       ctx.set(reply.headers);
@@ -250,6 +328,7 @@ export class KindredServer {
       body: bodyReader(ctx.req),
       now: this.#options.now ?? (() => new Date()),
       warnings: [],
+      ...(this.#options.watchBacklog ? { watchBacklog: this.#options.watchBacklog } : {}),
     };
     const reply = await handleResourceRequest(request);
     if (request.warnings.length > 0) ctx.set('Warning', request.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
@@ -263,22 +342,27 @@ export class KindredServer {
       ctx.body = JSON.stringify(reply.body);
       return;
     }
-    // A stream is written by hand: Koa would buffer nothing, but headers must go out now,
-    // before the first event, so clients know the watch has started.
+    // A stream is written by hand, at the pace its client reads (watch-writer.ts).
     ctx.respond = false;
-    const res = ctx.res;
-    res.writeHead(reply.status, { 'content-type': reply.contentType, 'cache-control': 'no-cache, private' });
-    (res as { flushHeaders?: () => void }).flushHeaders?.();
+    this.#watches.add(abort);
     try {
-      for await (const chunk of reply.stream) {
-        if (abort.signal.aborted) break;
-        res.write(chunk);
-      }
+      const outcome = await writeWatch(ctx.res, reply, abort);
+      if (outcome === 'stalled') this.#options.log.warn({ url: ctx.url, reason: String(reply.stalled?.reason) }, 'closed a watch whose client fell behind');
     } finally {
-      abort.abort();
-      res.end();
+      this.#watches.delete(abort);
     }
   }
+}
+
+/** TLS and HTTP/2 options that bound what one connection may hold: kube's values. */
+function connectionLimits(options: ServerOptions): Record<string, unknown> {
+  const streams = options.http2MaxStreamsPerConnection || 100;
+  return {
+    // Go bounds the handshake by ReadHeaderTimeout too (net/http's tlsHandshakeTimeout).
+    handshakeTimeout: options.connectionTimeouts?.headerTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUTS.headerTimeoutMs,
+    maxHeaderSize: MAX_HEADER_BYTES,
+    settings: { maxConcurrentStreams: streams, maxHeaderListSize: MAX_HEADER_BYTES },
+  };
 }
 
 /** Every value of header `name` in Node's flat [name, value, name, value...] list. */

@@ -27,6 +27,16 @@ export interface ServeFlags {
   manageApiServices?: boolean;
   /** `--apiservice-service NAMESPACE/NAME[:PORT]`: the Service the APIServices point at. */
   apiServiceService?: string;
+  /** `--max-requests-inflight` (default 400; 0 = unlimited). */
+  maxRequestsInflight: number;
+  /** `--max-mutating-requests-inflight` (default 200; 0 = unlimited). */
+  maxMutatingRequestsInflight: number;
+  /** `--shutdown-delay-duration`, in ms (default 0): how long /readyz fails before kindred stops accepting connections. */
+  shutdownDelayMs: number;
+  /** `--request-timeout`, in ms (default 1m): non-watch requests end with 504, and at shutdown in-flight requests get this long. */
+  requestTimeoutMs: number;
+  /** `--http2-max-streams-per-connection` (default 0: kube's 100). */
+  http2MaxStreamsPerConnection: number;
 }
 
 export class UsageError extends Error {}
@@ -41,6 +51,9 @@ export const USAGE = `Usage:
                 [--requestheader-group-headers H,..] [--requestheader-extra-headers-prefix P,..]
                 [--authorization-always-allow-paths /p,..] [--anonymous-auth=true|false]
                 [--manage-apiservices --apiservice-service NAMESPACE/NAME[:PORT]]
+                [--max-requests-inflight 400] [--max-mutating-requests-inflight 200]
+                [--request-timeout 1m0s] [--shutdown-delay-duration 0s]
+                [--http2-max-streams-per-connection 0]
   kindred validate [--config FILE]
 
 kindred watches its config (a file, every *.yaml of a directory, or the *.yaml keys of
@@ -53,6 +66,10 @@ kube-system/extension-apiserver-authentication.
 With --manage-apiservices kindred registers one APIService per served group-version
 (pointing at --apiservice-service) and keeps them in step with its config; without
 --tls-cert-file it then makes its own serving certificate and puts its CA in caBundle.
+On SIGTERM kindred fails /readyz at once, keeps serving for --shutdown-delay-duration
+(0 by default; set it above your load balancer's probe interval in a cluster), then stops
+accepting connections, ends watches cleanly, lets in-flight requests finish (up to
+--request-timeout) and exits.
 Without --config, kindred looks for kindred.config.yaml, .kindredrc(.yaml|.json) or a
 "kindred" key in package.json, from the current folder up.`;
 
@@ -80,13 +97,26 @@ export function parseServeFlags(args: string[]): ServeFlags {
     'write-kubeconfig': { type: 'string' },
     'tls-cert-file': { type: 'string' },
     'tls-private-key-file': { type: 'string' },
+    'max-requests-inflight': { type: 'string' },
+    'max-mutating-requests-inflight': { type: 'string' },
+    'shutdown-delay-duration': { type: 'string' },
+    'request-timeout': { type: 'string' },
+    'http2-max-streams-per-connection': { type: 'string' },
   });
   const port = Number(values['secure-port'] ?? 8443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--secure-port: not a port: ${String(values['secure-port'])}`);
   if (Boolean(values['tls-cert-file']) !== Boolean(values['tls-private-key-file'])) {
     throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
   }
-  const flags: ServeFlags = { securePort: port, bindAddress: (values['bind-address'] as string | undefined) ?? '127.0.0.1' };
+  const flags: ServeFlags = {
+    securePort: port,
+    bindAddress: (values['bind-address'] as string | undefined) ?? '127.0.0.1',
+    maxRequestsInflight: count(values, 'max-requests-inflight', 400),
+    maxMutatingRequestsInflight: count(values, 'max-mutating-requests-inflight', 200),
+    shutdownDelayMs: duration(values, 'shutdown-delay-duration', 0),
+    requestTimeoutMs: duration(values, 'request-timeout', 60_000),
+    http2MaxStreamsPerConnection: count(values, 'http2-max-streams-per-connection', 0),
+  };
   if (values.config) flags.config = values.config as string;
   if (values['config-configmap']) {
     if (values.config) throw new UsageError('--config and --config-configmap exclude each other');
@@ -128,6 +158,32 @@ export function parseServeFlags(args: string[]): ServeFlags {
 }
 
 const BOOLEAN_FLAGS = ['--anonymous-auth', '--manage-apiservices'];
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** A non-negative integer flag. */
+function count(values: Values, flag: string, fallback: number): number {
+  const raw = values[flag] as string | undefined;
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${flag}: expected an integer ≥ 0, not ${raw}`);
+  return n;
+}
+
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration flag (`90s`, `1m30s`, `500ms`, `0`), in milliseconds, as time.ParseDuration reads it. */
+function duration(values: Values, flag: string, fallback: number): number {
+  const raw = values[flag] as string | undefined;
+  if (raw === undefined) return fallback;
+  if (raw === '0') return 0;
+  const parts = /^(?:\d+(?:\.\d*)?(?:ns|us|µs|ms|s|m|h))+$/.test(raw) ? raw.match(/\d+(?:\.\d*)?(?:ns|us|µs|ms|s|m|h)/g)! : undefined;
+  if (!parts) throw new UsageError(`--${flag}: not a duration (e.g. 30s, 1m30s): ${raw}`);
+  return parts.reduce((total, part) => {
+    const [, number, unit] = /^([\d.]+)(.+)$/.exec(part)!;
+    return total + Number(number) * UNIT_MS[unit!]!;
+  }, 0);
+}
 
 export function parseValidateFlags(args: string[]): { config?: string } {
   const { values } = parse(args, { config: { type: 'string' } });

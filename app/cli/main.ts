@@ -47,12 +47,16 @@ async function serve(args: string[]): Promise<number> {
     ...(flags.authorizationAlwaysAllowPaths ? { alwaysAllowPaths: flags.authorizationAlwaysAllowPaths } : {}),
     ...(flags.manageApiServices ? { manageApiServices: { service: serviceRef(flags.apiServiceService!) } } : {}),
     delegation: delegationOptions(flags),
+    maxInFlight: { readOnly: flags.maxRequestsInflight, mutating: flags.maxMutatingRequestsInflight },
+    requestTimeoutMs: flags.requestTimeoutMs,
+    shutdownDelayMs: flags.shutdownDelayMs,
+    http2MaxStreamsPerConnection: flags.http2MaxStreamsPerConnection,
   });
   // Handlers first: whoever reads the line below may stop us at once.
   const stopped = new Promise<void>((done) => {
-    const stop = (): void => {
-      log.info({}, 'shutting down');
-      void running.stop().then(done);
+    const stop = (signal: NodeJS.Signals): void => {
+      log.info({ signal, shutdownDelayMs: flags.shutdownDelayMs }, 'shutting down: /readyz fails, in-flight requests finish');
+      void running.shutdown().then(done);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -7,6 +7,7 @@ import type { RegistrySnapshot, ServedResource } from '../registry.ts';
 import { methodNotAllowed, type ResourceRef } from '../status.ts';
 import type { RequestContext, Storage, UserInfo, Verb } from '../types/storage.ts';
 import type { NamespaceAdmission } from '../admission/namespace-lifecycle.ts';
+import type { WatchBacklogLimits } from './watch-backlog.ts';
 
 export interface ResourceRequest {
   readonly info: ResourceRequestInfo;
@@ -27,11 +28,19 @@ export interface ResourceRequest {
   readonly namespaceAdmission?: NamespaceAdmission;
   /** Warning headers to send (RFC 7234 299 warnings, as kube-apiserver sends them). */
   readonly warnings: string[];
+  /** How far a watch's client may fall behind before its watch is closed (default DEFAULT_WATCH_BACKLOG). */
+  readonly watchBacklog?: WatchBacklogLimits;
 }
 
 export type Reply =
   | { status: number; body: unknown }
-  | { status: number; stream: AsyncIterable<string>; contentType: string };
+  | {
+      status: number;
+      stream: AsyncIterable<string>;
+      contentType: string;
+      /** Aborted, with the reason, when the client has fallen too far behind: the writer closes the stream. */
+      stalled?: AbortSignal;
+    };
 
 export function storeContext(req: ResourceRequest): RequestContext {
   return { user: req.user, signal: req.signal };

@@ -7,6 +7,11 @@
  * object that starts or stops matching them is sent as ADDED or DELETED, as the watch
  * cache does. An initial error (a bad option, a failed list) is an HTTP error; a failure
  * once streaming (e.g. 410 Expired) is an ERROR event, after which the stream ends.
+ *
+ * Back-pressure: initial events are produced only as fast as the client reads them (the
+ * writer waits for 'drain' before it takes the next line). Changes are read from the store
+ * at once into a bounded backlog (watch-backlog.ts); a client that falls behind past its
+ * bounds has its watch closed through the reply's `stalled` signal.
  */
 import { canList, canWatch } from '../types/storage.ts';
 import type { KubeObject, WatchEvent } from '../types/object.ts';
@@ -18,6 +23,7 @@ import { parseListOptions, type ListOptions } from './options.ts';
 import { selectObjects } from './list.ts';
 import { encodeOne } from './present.ts';
 import { refOf, storeContext, storeWith, type Reply, type ResourceRequest } from './request.ts';
+import { DEFAULT_WATCH_BACKLOG, WatchBacklog, type WatchBacklogLimits } from './watch-backlog.ts';
 
 /** How often an idle watch that asked for bookmarks gets one (kube sends about one a minute). */
 export const BOOKMARK_INTERVAL_MS = 60_000;
@@ -68,7 +74,11 @@ export async function watchObjects(req: ResourceRequest): Promise<Reply> {
   const selection = parseSelection(options.labelSelector, fieldSelector, req.resource.namespaced);
   const start = await startPoint(req, options, selection);
   const timeoutMs = (options.timeoutSeconds ?? 1800 * (1 + Math.random())) * 1000;
-  return { status: 200, contentType: 'application/json', stream: streamEvents(req, representation, options, selection, start, timeoutMs) };
+  const stalled = new AbortController();
+  const stream = streamEvents(req, representation, options, selection, start, timeoutMs, req.watchBacklog ?? DEFAULT_WATCH_BACKLOG, (reason) =>
+    stalled.abort(reason),
+  );
+  return { status: 200, contentType: 'application/json', stream, stalled: stalled.signal };
 }
 
 async function* streamEvents(
@@ -78,6 +88,8 @@ async function* streamEvents(
   selection: Selection,
   start: Start,
   timeoutMs: number,
+  limits: WatchBacklogLimits,
+  onStalled: (reason: string) => void,
 ): AsyncGenerator<string> {
   let first = true;
   let lastVersion = start.resourceVersion;
@@ -117,46 +129,67 @@ async function* streamEvents(
   };
 
   const deadline = Date.now() + timeoutMs;
-  let iterator: AsyncIterator<WatchEvent> | undefined;
+  const errorLine = (error: unknown): string => JSON.stringify({ type: 'ERROR', object: toStatusError(error, refOf(req), () => {}).status }) + '\n';
+  let iterator: AsyncIterator<WatchEvent>;
   try {
-    // Inside the try: a store may refuse the start point (410 Expired) at once or on first next().
+    // A store may refuse the start point (410 Expired) at once, or on the first next().
     iterator = storeWith(req, canWatch, 'watch')
       .watch(req.info.namespace, { resourceVersion: lastVersion, labelSelector: options.labelSelector }, storeContext(req))
       [Symbol.asyncIterator]();
-    const it = iterator;
-    // Settles, never rejects: a watch that fails after the client left must not become an unhandled rejection.
-    const pull = () => it.next().then((r) => ({ r }), (error: unknown) => ({ error }));
-    let next = pull();
-    while (!req.signal.aborted) {
-      const left = deadline - Date.now();
-      if (left <= 0) return;
-      const tick = pause(Math.min(left, BOOKMARK_INTERVAL_MS), req.signal);
-      const outcome = await Promise.race([next, tick.done.then(() => undefined)]);
-      tick.cancel();
-      if (outcome === undefined) {
-        if (options.allowWatchBookmarks && Date.now() < deadline && !req.signal.aborted) yield bookmark();
-        continue;
-      }
-      if ('error' in outcome) throw outcome.error;
-      if (outcome.r.done) return;
-      next = pull();
-      const event = outcome.r.value;
-      if (event.type === 'ERROR') {
-        yield JSON.stringify(event) + '\n';
-        return;
-      }
-      lastVersion = event.object.metadata.resourceVersion ?? lastVersion;
-      if (event.type === 'BOOKMARK') {
-        if (options.allowWatchBookmarks) yield bookmark();
-        continue;
-      }
-      const out = translate(event);
-      if (out) yield encode(out.type, out.object);
-    }
   } catch (error) {
-    const status = toStatusError(error, refOf(req), () => {}).status;
-    yield JSON.stringify({ type: 'ERROR', object: status }) + '\n';
+    yield errorLine(error);
+    return;
+  }
+  const it = iterator;
+  const backlog = new WatchBacklog(limits);
+  // The pump reads the store as fast as it delivers, so a client that reads slowly leaves its
+  // backlog here, where it is bounded, and not in the store or the socket.
+  const pump = async (): Promise<void> => {
+    try {
+      while (!backlog.ended) {
+        const result = await it.next();
+        if (result.done || backlog.ended) return;
+        const event = result.value;
+        if (event.type === 'ERROR') {
+          backlog.push(JSON.stringify(event) + '\n');
+          return;
+        }
+        lastVersion = event.object.metadata.resourceVersion ?? lastVersion;
+        let line: string | undefined;
+        if (event.type === 'BOOKMARK') line = options.allowWatchBookmarks ? bookmark() : undefined;
+        else {
+          const out = translate(event);
+          line = out ? encode(out.type, out.object) : undefined;
+        }
+        if (line !== undefined && !backlog.push(line)) {
+          onStalled(`watch closed: its client fell ${backlog.size} events (${backlog.bytes} bytes) behind, at resourceVersion ${lastVersion}`);
+          return;
+        }
+      }
+    } catch (error) {
+      backlog.push(errorLine(error));
+    } finally {
+      backlog.end();
+    }
+  };
+  void pump();
+  try {
+    while (!req.signal.aborted) {
+      if (Date.now() >= deadline) return;
+      const line = backlog.shift();
+      if (line !== undefined) {
+        yield line;
+        continue;
+      }
+      if (backlog.ended) return;
+      const tick = pause(Math.min(deadline - Date.now(), BOOKMARK_INTERVAL_MS), req.signal);
+      const woke = await Promise.race([backlog.changed().then(() => true), tick.done.then(() => false)]);
+      tick.cancel();
+      // Idle: a bookmark says how far the watch has got (lastVersion is delivered: the backlog is empty).
+      if (!woke && options.allowWatchBookmarks && Date.now() < deadline && !req.signal.aborted) yield bookmark();
+    }
   } finally {
-    void iterator?.return?.()?.catch(() => {});
+    backlog.end();
+    void it.return?.()?.catch(() => {});
   }
 }

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { startKindred, type RunningKindred } from '../../app/startup.ts';
+import { startKindred, type RunningKindred, type StartOptions } from '../../app/startup.ts';
 import { mustKubectl } from './tools.ts';
 
 export interface KubectlResult {
@@ -58,6 +58,8 @@ export interface TestKindredOptions {
   clusterKubeconfig?: string;
   /** kindred's logger (default: pino at KINDRED_TEST_LOG, else silent); tests that inspect logs pass their own. */
   log?: Logger;
+  /** More startKindred options (limits, timeouts). */
+  start?: Partial<Omit<StartOptions, 'configPath' | 'port' | 'host' | 'log' | 'kubeconfigPath'>>;
 }
 
 export async function startTestKindred(configYaml: string, options: TestKindredOptions = {}): Promise<TestKindred> {
@@ -95,6 +97,7 @@ export async function startTestKindred(configYaml: string, options: TestKindredO
     kubeconfigPath,
     ...(options.debounceMs === undefined ? {} : { configDebounceMs: options.debounceMs }),
     ...(options.clusterKubeconfig === undefined ? {} : { kubeconfig: options.clusterKubeconfig }),
+    ...options.start,
   });
   const kubectl = (version: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>
     new Promise<KubectlResult>((resolve) => {

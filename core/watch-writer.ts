@@ -1,0 +1,68 @@
+/**
+ * Writes a watch stream to its HTTP response at the pace its client reads: the next line is
+ * taken only once the response has drained, so a slow client holds back its producer (which
+ * bounds what it keeps: handlers/watch-backlog.ts) instead of filling Node's buffers.
+ *
+ * How a watch ends:
+ * - the stream ends (timeout, store closed, `end()` at shutdown): the response ends cleanly,
+ *   and the client re-watches from its last resourceVersion;
+ * - the producer says the client is too far behind (`stalled`): the response is destroyed,
+ *   since what is buffered for a client that does not read would never flush;
+ * - the client goes away: `abort` has fired, nothing more is written.
+ */
+/** What both Node's HTTP/1 ServerResponse and its Http2ServerResponse offer. */
+export interface WatchResponse {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  write(chunk: string): boolean;
+  end(): unknown;
+  destroy(): unknown;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
+export interface WatchWrite {
+  status: number;
+  contentType: string;
+  stream: AsyncIterable<string>;
+  stalled?: AbortSignal;
+}
+
+/** Resolves how the watch ended. `abort` is aborted on return, which stops the producer. */
+export async function writeWatch(res: WatchResponse, reply: WatchWrite, abort: AbortController): Promise<'ended' | 'stalled' | 'gone'> {
+  res.writeHead(reply.status, { 'content-type': reply.contentType, 'cache-control': 'no-cache, private' });
+  // Headers go out now, before the first event, so the client knows the watch has started.
+  (res as { flushHeaders?: () => void }).flushHeaders?.();
+  const stalled = reply.stalled;
+  let outcome: 'ended' | 'stalled' | 'gone' = 'ended';
+  try {
+    for await (const chunk of reply.stream) {
+      if (abort.signal.aborted || stalled?.aborted) break;
+      if (!res.write(chunk)) await drained(res, abort.signal, stalled);
+      if (abort.signal.aborted || stalled?.aborted) break;
+    }
+  } finally {
+    if (stalled?.aborted) outcome = 'stalled';
+    else if (abort.signal.aborted) outcome = 'gone';
+    abort.abort();
+    if (outcome === 'stalled') res.destroy();
+    else res.end();
+  }
+  return outcome;
+}
+
+/** Resolves when `res` can take more, closes, or either signal aborts. */
+function drained(res: WatchResponse, abort: AbortSignal, stalled: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      abort.removeEventListener('abort', done);
+      stalled?.removeEventListener('abort', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+    abort.addEventListener('abort', done, { once: true });
+    stalled?.addEventListener('abort', done, { once: true });
+  });
+}
