@@ -6,10 +6,12 @@
  * How a watch ends:
  * - the stream ends (timeout, store closed, `end()` at shutdown): the response ends cleanly,
  *   and the client re-watches from its last resourceVersion;
- * - the producer says the client is too far behind (`stalled`): the response is destroyed,
+ * - the producer says the client is too far behind (`stalled`): the response is cut (`cut`),
  *   since what is buffered for a client that does not read would never flush;
  * - the client goes away: `abort` has fired, nothing more is written.
  */
+import { constants } from 'node:http2';
+
 /** What both Node's HTTP/1 ServerResponse and its Http2ServerResponse offer. */
 export interface WatchResponse {
   writeHead(status: number, headers: Record<string, string>): unknown;
@@ -18,6 +20,18 @@ export interface WatchResponse {
   destroy(): unknown;
   once(event: 'drain' | 'close', listener: () => void): unknown;
   off(event: 'drain' | 'close', listener: () => void): unknown;
+  /** HTTP/2 only. */
+  stream?: { close(code: number): void };
+}
+
+/**
+ * Ends a response without its proper end, so the client sees a failed read at once:
+ * RST_STREAM(CANCEL) on HTTP/2 (a reset with NO_ERROR would wait behind the data the client
+ * has not read), the connection closed on HTTP/1.
+ */
+function cut(res: WatchResponse): void {
+  if (res.stream) res.stream.close(constants.NGHTTP2_CANCEL);
+  else res.destroy();
 }
 
 export interface WatchWrite {
@@ -44,7 +58,7 @@ export async function writeWatch(res: WatchResponse, reply: WatchWrite, abort: A
     if (stalled?.aborted) outcome = 'stalled';
     else if (abort.signal.aborted) outcome = 'gone';
     abort.abort();
-    if (outcome === 'stalled') res.destroy();
+    if (outcome === 'stalled') cut(res);
     else res.end();
   }
   return outcome;
