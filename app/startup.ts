@@ -17,6 +17,7 @@ import { writeKubeconfig } from './cli/kubeconfig.ts';
 import { clusterOpenAPIOptions } from './cluster-openapi.ts';
 import { APIServiceManager, APIServiceSync, serviceDnsNames, type ServiceRef } from './apiservices.ts';
 import type { RegistrySnapshot } from '../core/registry.ts';
+import { guardAgainstPluginFaults } from './plugin-faults.ts';
 import type { MaxInFlightOptions } from '../core/max-in-flight.ts';
 import type { ConnectionTimeouts } from '../core/connections.ts';
 import type { WatchBacklogLimits } from '../core/handlers/watch-backlog.ts';
@@ -62,6 +63,12 @@ export interface StartOptions {
   shutdownDelayMs?: number;
   /** Connection timeouts (default kube's; tests shorten them). */
   connectionTimeouts?: Partial<ConnectionTimeouts>;
+  /**
+   * Install process handlers so that an uncaught exception or unhandled rejection from a
+   * storage plugin makes its kinds unavailable instead of ending the process (plugin-faults.ts).
+   * The CLI sets it; in-process tests leave the process's handlers alone.
+   */
+  guardPluginFaults?: boolean;
   /** Watch backlog bounds (default DEFAULT_WATCH_BACKLOG; tests shrink them). */
   watchBacklog?: WatchBacklogLimits;
 }
@@ -118,8 +125,16 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
     ...(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {}),
     ...(security.cluster ? { openapi: await clusterOpenAPIOptions(security.cluster, options.log) } : {}),
   });
+  const unguard = options.guardPluginFaults
+    ? guardAgainstPluginFaults({
+        log: options.log,
+        attribute: (stack) => reloader.attribute(stack),
+        onFault: (plugin, error) => reloader.pluginFailed(plugin, error),
+      })
+    : () => {};
   const first = await reloader.reload();
   if (first.result === 'failure') {
+    unguard();
     await reloader.close();
     await security.stop();
     throw new ConfigInvalidError(source.description, first.errors);
@@ -198,6 +213,7 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
       await namespaces?.stop();
       await security.stop();
       await reloader.close();
+      unguard();
     },
     async shutdown() {
       // As kube-apiserver: in-flight requests get up to the request timeout to finish.

@@ -54,7 +54,7 @@ export const USAGE = `Usage:
                 [--max-requests-inflight 400] [--max-mutating-requests-inflight 200]
                 [--request-timeout 1m0s] [--shutdown-delay-duration 0s]
                 [--http2-max-streams-per-connection 0]
-  kindred validate [--config FILE]
+  kindred validate [--config FILE] [--kubeconfig FILE]
 
 kindred watches its config (a file, every *.yaml of a directory, or the *.yaml keys of
 a ConfigMap) and serves every valid change at once, without a restart.
@@ -185,9 +185,13 @@ function duration(values: Values, flag: string, fallback: number): number {
   }, 0);
 }
 
-export function parseValidateFlags(args: string[]): { config?: string } {
-  const { values } = parse(args, { config: { type: 'string' } });
-  return values.config ? { config: values.config as string } : {};
+export function parseValidateFlags(args: string[]): { config?: string; kubeconfig?: string } {
+  const { values } = parse(args, { config: { type: 'string' }, kubeconfig: { type: 'string' } });
+  return {
+    ...(values.config ? { config: values.config as string } : {}),
+    // The cluster plugins that store objects in Kubernetes connect to, as `serve --kubeconfig`.
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig as string } : {}),
+  };
 }
 
 function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>): { values: Record<string, string | boolean | undefined> } {

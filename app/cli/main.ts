@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { findConfig } from '../../config/index.ts';
 import { readConfigPath } from '../../config/sources.ts';
 import { PluginLoader } from '../reload/plugin-loader.ts';
-import { validateRead } from '../reload/build.ts';
+import { checkPluginFactories, validateRead } from '../reload/build.ts';
 import { resolveBuiltinPlugin } from '../../plugins/index.ts';
 import { createLogger } from '../../core/logger.ts';
 import { ConfigInvalidError, startKindred, type StartOptions } from '../startup.ts';
@@ -51,6 +51,7 @@ async function serve(args: string[]): Promise<number> {
     requestTimeoutMs: flags.requestTimeoutMs,
     shutdownDelayMs: flags.shutdownDelayMs,
     http2MaxStreamsPerConnection: flags.http2MaxStreamsPerConnection,
+    guardPluginFaults: true,
   });
   // Handlers first: whoever reads the line below may stop us at once.
   const stopped = new Promise<void>((done) => {
@@ -95,13 +96,20 @@ async function validate(args: string[]): Promise<number> {
   const loader = new PluginLoader({ builtin: resolveBuiltinPlugin, watch: false });
   const read = await readConfigPath(path);
   const configDir = await stat(path).then((s) => (s.isDirectory() ? path : dirname(path)), () => dirname(path));
-  const result = await validateRead(read, { loader, configDir }).finally(() => loader.close());
-  if (result.ok) {
-    process.stdout.write(`${path}: valid (${result.kinds.length} kinds)\n`);
+  const validated = await validateRead(read, { loader, configDir }).finally(() => loader.close());
+  const errors = validated.ok
+    ? await checkPluginFactories(read, validated, {
+        configDir,
+        log: createLogger(process.env.KINDRED_LOG_LEVEL ?? 'error'),
+        ...(flags.kubeconfig ? { kubeconfigPath: resolve(flags.kubeconfig) } : {}),
+      })
+    : validated.errors;
+  if (validated.ok && errors.length === 0) {
+    process.stdout.write(`${path}: valid (${validated.kinds.length} kinds)\n`);
     return 0;
   }
-  process.stderr.write(`${path}: ${result.errors.length} error(s)\n`);
-  for (const error of result.errors) process.stderr.write(`  ${error.path}: ${error.message}\n`);
+  process.stderr.write(`${path}: ${errors.length} error(s)\n`);
+  for (const error of errors) process.stderr.write(`  ${error.path}: ${error.message}\n`);
   return 1;
 }
 

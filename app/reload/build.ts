@@ -10,8 +10,9 @@ import { buildSnapshot, kindKey, type RegistrySnapshot } from '../../core/regist
 import type { OpenAPIOptions } from '../../core/openapi/documents.ts';
 import { createStores } from '../stores.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
-import type { Storage, StoragePlugin } from '../../core/types/storage.ts';
+import { CONTRACT_VERSION, type Storage, type StoragePlugin } from '../../core/types/storage.ts';
 import type { PluginLoader } from './plugin-loader.ts';
+import { unavailableStore } from './unavailable-store.ts';
 
 /** What is served: validated kinds, their snapshot, and which plugin module version built each kind's store. */
 export interface Generation {
@@ -34,6 +35,8 @@ export interface BuildDeps {
   kubeconfigPath?: string;
   /** How the snapshot's OpenAPI documents are built (the cluster's shared models, in aggregated mode). */
   openapi?: OpenAPIOptions;
+  /** Plugin versions known to be broken, with why: their kinds get an UnavailableStore. */
+  faults?: ReadonlyMap<string, string>;
 }
 
 /** A source read, validated with its outside plugins loaded: what `kindred validate` reports and a build starts from. */
@@ -68,9 +71,23 @@ export async function validateRead(read: SourceRead, deps: Pick<BuildDeps, 'load
 export async function buildGeneration(read: SourceRead, deps: BuildDeps, previous?: Generation): Promise<BuildResult> {
   const validated = await validateRead(read, deps);
   if (!validated.ok) return validated;
-  const { plugins, resolve } = validated;
+  const { plugins } = validated;
   const kinds = validated.kinds;
-  const pluginVersions = new Map(kinds.map((k) => [kindKey(k), plugins.get(k.backend.plugin)?.version ?? `builtin:${k.backend.plugin}`]));
+  const versionOf = (plugin: string) => plugins.get(plugin)?.version ?? `builtin:${plugin}`;
+  const faults = deps.faults ?? new Map<string, string>();
+  // A broken plugin's kinds count as changed (new store: an UnavailableStore) until its version changes.
+  const pluginVersions = new Map(kinds.map((k) => [kindKey(k), faults.has(versionOf(k.backend.plugin)) ? `${versionOf(k.backend.plugin)}!failed` : versionOf(k.backend.plugin)]));
+  const resolve = (name: string): StoragePlugin | undefined => {
+    const fault = faults.get(versionOf(name));
+    if (fault === undefined) return validated.resolve(name);
+    return {
+      contractVersion: CONTRACT_VERSION,
+      name,
+      optionsSchema: {},
+      create: async (kind) =>
+        unavailableStore(`storage plugin "${name}" failed and is not served until it is reloaded: ${fault}`, previous?.snapshot.stores.get(kindKey(kind))),
+    };
+  };
   if (previous && previous.hash === validated.hash && sameEntries(previous.pluginVersions, pluginVersions)) {
     return { ok: true, unchanged: true };
   }
@@ -109,6 +126,36 @@ export async function buildGeneration(read: SourceRead, deps: BuildDeps, previou
   const used = new Set(stores.values());
   const retired = [...new Set(previous?.snapshot.stores.values() ?? [])].filter((s) => !used.has(s));
   return { ok: true, unchanged: false, generation: { kinds, hash: validated.hash, snapshot, pluginVersions }, created: created.length, retired };
+}
+
+/**
+ * Runs each kind's plugin factory once and closes the store it made, so `kindred validate`
+ * fails for a plugin that `serve` would fail to start. Kinds are in config order, so the
+ * i-th kind is `resources[i]`.
+ */
+export async function checkPluginFactories(
+  read: SourceRead,
+  validated: Extract<ValidatedRead, { ok: true }>,
+  ctx: { configDir: string; log: Logger; kubeconfigPath?: string },
+): Promise<ConfigError[]> {
+  if (!read.ok) return [];
+  const errors: ConfigError[] = [];
+  for (const [i, kind] of validated.kinds.entries()) {
+    const plugin = validated.resolve(kind.backend.plugin);
+    if (!plugin) continue; // validateRead has reported it
+    try {
+      const store = await plugin.create(kind, kind.backend.options, {
+        configDir: ctx.configDir,
+        log: ctx.log.child({ plugin: plugin.name, kind: kindKey(kind) }),
+        ...(ctx.kubeconfigPath ? { kubeconfigPath: ctx.kubeconfigPath } : {}),
+      });
+      await store.close();
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      errors.push(read.locate({ path: `resources[${i}].backend.plugin`, message: `storage plugin "${kind.backend.plugin}" failed to create a store: ${message.split('\n')[0]}` }));
+    }
+  }
+  return errors;
 }
 
 /** Every distinct `resources[*].backend.plugin` string of a raw (unvalidated) config. */

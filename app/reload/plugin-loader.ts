@@ -78,6 +78,30 @@ export class PluginLoader {
     }
   }
 
+  /**
+   * The plugin version (as `load` gives it) whose code a stack trace runs in, by its first
+   * frame in a plugin: an outside plugin's module (by its generation's URL), a file of an npm
+   * plugin's package, or a built-in plugin's folder. Undefined when no frame is a plugin's.
+   */
+  owner(stack: string): string | undefined {
+    for (const frame of stack.split('\n').slice(1)) {
+      for (const [file, cached] of this.#modules) {
+        const url = pathToFileURL(file).href;
+        const at = frame.indexOf(`${url}?generation=`);
+        if (at >= 0) {
+          const generation = /^\d+/.exec(frame.slice(at + url.length + '?generation='.length))?.[0];
+          return `${file}#${generation ?? cached.generation}`;
+        }
+        const root = packageRootOf(file);
+        if (root && (frame.includes(`${pathToFileURL(root).href}/`) || frame.includes(`${root}/`))) return `${file}#${cached.generation}`;
+      }
+      const builtin = BUILTIN_FOLDER.exec(frame);
+      // plugins/kube/ is a library several plugins share, not a plugin: not attributed.
+      if (builtin && this.#builtin(builtin[1]!)) return `builtin:${builtin[1]}`;
+    }
+    return undefined;
+  }
+
   async close(): Promise<void> {
     await this.#watcher?.close();
     this.#watcher = undefined;
@@ -101,6 +125,21 @@ export class PluginLoader {
     this.#watched.add(file);
     this.#watcher.add(file);
   }
+}
+
+/** The built-in plugins' folder (plugins/), from here (app/reload/), in the sources and in dist/. */
+const BUILTIN_ROOT = fileURLToPath(new URL('../../plugins/', import.meta.url));
+/** A frame in `plugins/<name>/`: group 1 is the folder name. */
+const BUILTIN_FOLDER = new RegExp(`(?:file://)?${escapeRegExp(BUILTIN_ROOT)}([^/]+)/`);
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** For a file inside `node_modules/<package>/`, that package's folder. */
+function packageRootOf(file: string): string | undefined {
+  const match = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(file);
+  return match?.[1];
 }
 
 /** True when `specifier` is a path rather than a package name. */

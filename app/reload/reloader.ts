@@ -63,6 +63,8 @@ export class Reloader {
   /** Stores of earlier generations waiting for their requests to drain. */
   readonly #retiring = new Set<Storage>();
   readonly #closing = new WeakMap<Storage, Promise<void>>();
+  /** Plugin versions that raised an error nobody caught, with its message (plugin-faults.ts). */
+  readonly #faults = new Map<string, string>();
   #closed = false;
 
   constructor(options: ReloaderOptions) {
@@ -96,6 +98,23 @@ export class Reloader {
     await this.#options.source.watch(() => this.trigger());
   }
 
+  /** The plugin version a stack trace runs in, if any (PluginLoader.owner). */
+  attribute(stack: string): string | undefined {
+    return this.#loader.owner(stack);
+  }
+
+  /**
+   * A plugin raised an uncaught exception or an unhandled rejection: from the next reload
+   * (started now) its kinds answer 503. A new version of its module (the file changed) is
+   * served again; a built-in plugin stays unavailable until kindred restarts.
+   */
+  pluginFailed(version: string, error: unknown): void {
+    if (this.#faults.has(version)) return;
+    const message = error instanceof Error ? error.message : String(error);
+    this.#faults.set(version, message.split('\n')[0] ?? message);
+    this.trigger();
+  }
+
   /** Asks for a reload soon; several asks before it starts make one reload. */
   trigger(): void {
     if (this.#closed || this.#queued) return;
@@ -127,6 +146,7 @@ export class Reloader {
         log: this.#options.log,
         ...(this.#options.kubeconfigPath ? { kubeconfigPath: this.#options.kubeconfigPath } : {}),
         ...(this.#options.openapi ? { openapi: this.#options.openapi } : {}),
+        faults: this.#faults,
       },
       this.#generation,
     );
