@@ -8,7 +8,7 @@ import { validateConfig, type ConfigError } from '../../config/index.ts';
 import type { SourceRead } from '../../config/sources.ts';
 import { buildSnapshot, kindKey, type RegistrySnapshot } from '../../core/registry.ts';
 import type { OpenAPIOptions } from '../../core/openapi/documents.ts';
-import { createStores } from '../stores.ts';
+import { createStores, StoreChangeRefused, type StoreSet } from '../stores.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import { CONTRACT_VERSION, type Storage, type StoragePlugin } from '../../core/types/storage.ts';
 import type { PluginLoader } from './plugin-loader.ts';
@@ -65,8 +65,8 @@ export async function validateRead(read: SourceRead, deps: Pick<BuildDeps, 'load
 /**
  * Validates `read` (with its outside plugins loaded first, so their option schemas are
  * checked too), then creates stores for new or changed kinds and builds the snapshot.
- * A kind's store is reused when its backend, scope and plugin module version are the same
- * as in `previous`; `unchanged` means nothing at all differs from `previous`.
+ * A kind's store is reused, reopened or refused as app/stores.ts says; `unchanged` means
+ * nothing at all differs from `previous`.
  */
 export async function buildGeneration(read: SourceRead, deps: BuildDeps, previous?: Generation): Promise<BuildResult> {
   const validated = await validateRead(read, deps);
@@ -92,29 +92,21 @@ export async function buildGeneration(read: SourceRead, deps: BuildDeps, previou
     return { ok: true, unchanged: true };
   }
 
-  // createStores reuses by backend; a new plugin module version or scope also needs a new store.
-  const reusable = new Map<string, Storage>();
-  const previousByKey = new Map((previous?.kinds ?? []).map((k) => [kindKey(k), k]));
-  for (const kind of kinds) {
-    const key = kindKey(kind);
-    const before = previousByKey.get(key);
-    const store = previous?.snapshot.stores.get(key);
-    if (store && before && before.scope === kind.scope && previous?.pluginVersions.get(key) === pluginVersions.get(key)) {
-      reusable.set(key, store);
-    }
-  }
-  let stores: Map<string, Storage>;
+  let set: StoreSet;
   try {
-    ({ stores } = await createStores(kinds, resolve, {
+    set = await createStores(kinds, resolve, {
       configDir: deps.configDir,
       log: deps.log,
       ...(deps.kubeconfigPath ? { kubeconfigPath: deps.kubeconfigPath } : {}),
-      ...(previous ? { previous: { kinds: previous.kinds, stores: reusable } } : {}),
-    }));
+      pluginVersions,
+      ...(previous ? { previous: { kinds: previous.kinds, stores: previous.snapshot.stores, pluginVersions: previous.pluginVersions } } : {}),
+    });
   } catch (error) {
+    if (error instanceof StoreChangeRefused) return { ok: false, errors: [read.ok ? read.locate({ path: error.path, message: error.message }) : { path: error.path, message: error.message }] };
     return { ok: false, errors: [{ path: '', message: `a storage plugin failed: ${(error as Error).message}` }] };
   }
-  const kept = new Set(reusable.values());
+  const { stores, retired } = set;
+  const kept = new Set(previous?.snapshot.stores.values() ?? []);
   const created = [...stores.values()].filter((s) => !kept.has(s));
   let snapshot: RegistrySnapshot;
   try {
@@ -123,8 +115,6 @@ export async function buildGeneration(read: SourceRead, deps: BuildDeps, previou
     await Promise.allSettled(created.map((s) => s.close()));
     return { ok: false, errors: [{ path: '', message: `building the registry failed: ${(error as Error).message}` }] };
   }
-  const used = new Set(stores.values());
-  const retired = [...new Set(previous?.snapshot.stores.values() ?? [])].filter((s) => !used.has(s));
   return { ok: true, unchanged: false, generation: { kinds, hash: validated.hash, snapshot, pluginVersions }, created: created.length, retired };
 }
 

@@ -205,6 +205,15 @@ export interface StoragePlugin<Options = Record<string, unknown>> {
    */
   readonly optionsSchema: Record<string, unknown>;
   create(kind: KindDefinition, options: Options, ctx: PluginContext): Promise<Storage>;
+  /**
+   * Optional. The store for a kind whose definition changed (its backend options, its
+   * schema...) while `previous`, made by this plugin for the same kind and scope, still
+   * serves it: the new store must serve the same objects and resourceVersions, and keep
+   * writes that requests still in flight make through `previous`. kindred closes `previous`
+   * once those requests have drained. Without `reopen`, kindred calls `create`, which suits
+   * a store whose data lives outside the process (it reopens the same data).
+   */
+  reopen?(previous: Storage, kind: KindDefinition, options: Options, ctx: PluginContext): Promise<Storage>;
 }
 
 /**

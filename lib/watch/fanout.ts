@@ -30,8 +30,9 @@ export interface WatchFanoutOptions {
 }
 
 export class WatchFanout {
-  readonly #events: EventLog;
-  readonly #streams = new Set<WatchStream>();
+  #events: EventLog;
+  /** Open watches, each with the owner it was opened for (`open`'s `owner`), if any. */
+  readonly #streams = new Map<WatchStream, object | undefined>();
   readonly #maxQueued: number;
   readonly #log: PluginLogger | undefined;
 
@@ -50,6 +51,16 @@ export class WatchFanout {
   }
 
   /**
+   * Keeps the retained history in a log of `window` events from now on (the oldest go when
+   * it is smaller): a store whose watch window option changed keeps its watches resumable.
+   */
+  resize(window: number): void {
+    const old = this.#events;
+    this.#events = new EventLog(window, old.horizon);
+    for (const entry of old.since(old.horizon)) this.#events.append(entry);
+  }
+
+  /**
    * Records a change and offers it to every open watch. `rv` is the resourceVersion the write
    * minted, greater than every earlier one; `event.object` must not change afterwards.
    */
@@ -57,7 +68,7 @@ export class WatchFanout {
     const entry = { rv, namespace: event.object.metadata.namespace, event };
     this.#events.append(entry);
     // A slow watch may end (and leave the set) inside push(): safe while iterating a Set.
-    for (const stream of this.#streams) stream.push(entry);
+    for (const stream of this.#streams.keys()) stream.push(entry);
   }
 
   /**
@@ -66,7 +77,7 @@ export class WatchFanout {
    * integer, ResourceVersionTooLarge past `currentRv`, Expired before the retained window.
    * Registered before it returns, so no change emitted after the call is missed.
    */
-  open(namespace: string | undefined, resourceVersion: string, currentRv: number, req: RequestContext): AsyncIterable<WatchEvent> {
+  open(namespace: string | undefined, resourceVersion: string, currentRv: number, req: RequestContext, owner?: object): AsyncIterable<WatchEvent> {
     const from = parseResourceVersion(resourceVersion, currentRv);
     // Checked before the log, which would otherwise answer "nothing yet" for a future version.
     if (from > currentRv) throw new StoreError('ResourceVersionTooLarge', 'Too large resource version');
@@ -82,14 +93,17 @@ export class WatchFanout {
     });
     for (const entry of backlog) stream.push(entry);
     // An already-aborted signal or an oversized backlog has ended it: do not keep it.
-    if (!stream.ended) this.#streams.add(stream);
+    if (!stream.ended) this.#streams.set(stream, owner);
     return stream;
   }
 
-  /** Ends every open watch (the store is closing). */
-  closeAll(): void {
-    // end() removes each stream from the set; deleting the current entry is safe while iterating a Set.
-    for (const stream of this.#streams) stream.end();
+  /**
+   * Ends every open watch (the store is closing), or only those opened for `owner` (one of
+   * two stores sharing this fan-out closes).
+   */
+  closeAll(owner?: object): void {
+    // end() removes each stream from the map; deleting the current entry is safe while iterating a Map.
+    for (const [stream, openedFor] of this.#streams) if (owner === undefined || openedFor === owner) stream.end();
   }
 }
 

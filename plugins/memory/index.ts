@@ -5,7 +5,7 @@
  *   backend: {plugin: memory, options: {watchWindow: 1000}}
  */
 import type { KindDefinition } from '../../core/types/kind.ts';
-import { CONTRACT_VERSION, type PluginContext, type StoragePlugin } from '../../core/types/storage.ts';
+import { CONTRACT_VERSION, type PluginContext, type Storage, type StoragePlugin } from '../../core/types/storage.ts';
 import { MemoryStore } from './store.ts';
 
 export { MemoryStore, DEFAULT_WATCH_WINDOW, DEFAULT_MAX_QUEUED_EVENTS } from './store.ts';
@@ -31,6 +31,14 @@ export const memoryPlugin: StoragePlugin = {
     const watchWindow = options.watchWindow === undefined ? undefined : Number(options.watchWindow);
     const store = new MemoryStore(kind, { watchWindow, log: ctx.log });
     ctx.log.debug({ watchWindow: watchWindow ?? 'default' }, 'memory store created');
+    return store;
+  },
+  /** The objects live only in this process: the new store takes over the old one's data. */
+  async reopen(previous: Storage, kind: KindDefinition, options: Record<string, unknown>, ctx: PluginContext): Promise<MemoryStore> {
+    if (!(previous instanceof MemoryStore)) throw new Error('the memory plugin can only take over a memory store');
+    const watchWindow = options.watchWindow === undefined ? undefined : Number(options.watchWindow);
+    const store = new MemoryStore(kind, { watchWindow, log: ctx.log }, previous);
+    ctx.log.debug({ watchWindow: watchWindow ?? 'default' }, 'memory store took over the previous one');
     return store;
   },
 };

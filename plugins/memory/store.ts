@@ -54,34 +54,49 @@ const STALE_OBJECT = 'the object has been modified; please apply your changes to
 
 export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, Updater, Deleter {
   readonly #kind: KindDefinition;
-  /** Stored objects by key(namespace, name); never handed out, only copies of them. */
-  readonly #objects = new Map<string, KubeObject>();
-  readonly #watches: WatchFanout;
-  /**
-   * Starts at 1, not 0: a watch from "0" means "from now", so an empty store that listed
-   * as "0" would let a client that listed it miss the first writes.
-   */
-  #rv = 1;
+  /** The data, shared with the store this one took over from or hands over to. */
+  readonly #data: MemoryData;
   #closed = false;
 
-  constructor(kind: KindDefinition, options: MemoryStoreOptions = {}) {
+  /**
+   * A store for `kind`; with `takeOver`, one that serves the objects, resourceVersions and
+   * watch history of that store (of the same kind and scope) from now on, sharing them:
+   * writes that requests still in flight make through the old store are not lost. Closing
+   * the old store then ends only the watches opened on it (their clients resume on this one).
+   */
+  constructor(kind: KindDefinition, options: MemoryStoreOptions = {}, takeOver?: MemoryStore) {
     this.#kind = kind;
-    this.#watches = new WatchFanout({
-      initialRv: this.#rv,
-      ...(options.watchWindow === undefined ? {} : { window: options.watchWindow }),
-      ...(options.maxQueuedEvents === undefined ? {} : { maxQueuedEvents: options.maxQueuedEvents }),
-      ...(options.log ? { log: options.log } : {}),
-    });
+    if (takeOver) {
+      const before = takeOver.#kind;
+      if (before.group !== kind.group || before.names.plural !== kind.names.plural || before.scope !== kind.scope) {
+        throw new Error(`a memory store of ${kind.names.plural}.${kind.group} (${kind.scope}) cannot take over ${before.names.plural}.${before.group} (${before.scope})`);
+      }
+      this.#data = takeOver.#data;
+      this.#data.watches.resize(options.watchWindow ?? DEFAULT_WATCH_WINDOW);
+      return;
+    }
+    // rv starts at 1, not 0: a watch from "0" means "from now", so an empty store that listed
+    // as "0" would let a client that listed it miss the first writes.
+    this.#data = {
+      objects: new Map(),
+      rv: 1,
+      watches: new WatchFanout({
+        initialRv: 1,
+        ...(options.watchWindow === undefined ? {} : { window: options.watchWindow }),
+        ...(options.maxQueuedEvents === undefined ? {} : { maxQueuedEvents: options.maxQueuedEvents }),
+        ...(options.log ? { log: options.log } : {}),
+      }),
+    };
   }
 
   /** How many watches are open: for tests and metrics. */
   get openWatches(): number {
-    return this.#watches.openWatches;
+    return this.#data.watches.openWatches;
   }
 
   async get(namespace: string | undefined, name: string, _req: RequestContext): Promise<KubeObject> {
     this.#assertOpen();
-    const stored = this.#objects.get(this.#key(namespace, name));
+    const stored = this.#data.objects.get(this.#key(namespace, name));
     if (!stored) throw notFound(name);
     return structuredClone(stored);
   }
@@ -91,25 +106,25 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
     this.#assertOpen();
     const ns = this.#scoped(namespace);
     const items: KubeObject[] = [];
-    for (const object of this.#objects.values()) {
+    for (const object of this.#data.objects.values()) {
       if (ns === undefined || object.metadata.namespace === ns) items.push(structuredClone(object));
     }
     items.sort(byNamespaceThenName);
-    return { items, resourceVersion: String(this.#rv) };
+    return { items, resourceVersion: String(this.#data.rv) };
   }
 
   async create(object: KubeObject, req: WriteContext): Promise<KubeObject> {
     this.#assertOpen();
     const { namespace, name } = this.#identity(object);
     const key = this.#key(namespace, name);
-    if (this.#objects.has(key)) throw new StoreError('AlreadyExists', `${name} already exists`);
+    if (this.#data.objects.has(key)) throw new StoreError('AlreadyExists', `${name} already exists`);
     const created = structuredClone(object);
     if (req.dryRun) {
       delete created.metadata.resourceVersion;
       return created;
     }
     created.metadata.resourceVersion = this.#nextRv();
-    this.#objects.set(key, created);
+    this.#data.objects.set(key, created);
     this.#emit({ type: 'ADDED', object: created });
     return structuredClone(created);
   }
@@ -119,7 +134,7 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
     this.#assertOpen();
     const { namespace, name } = this.#identity(object);
     const key = this.#key(namespace, name);
-    const current = this.#objects.get(key);
+    const current = this.#data.objects.get(key);
     if (!current) throw notFound(name);
     const wanted = object.metadata.resourceVersion;
     if (wanted && wanted !== current.metadata.resourceVersion) throw new StoreError('Conflict', STALE_OBJECT);
@@ -129,7 +144,7 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
       return updated;
     }
     updated.metadata.resourceVersion = this.#nextRv();
-    this.#objects.set(key, updated);
+    this.#data.objects.set(key, updated);
     this.#emit({ type: 'MODIFIED', object: updated, previous: current });
     return structuredClone(updated);
   }
@@ -137,7 +152,7 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
   async delete(namespace: string | undefined, name: string, req: DeleteContext): Promise<KubeObject> {
     this.#assertOpen();
     const key = this.#key(namespace, name);
-    const current = this.#objects.get(key);
+    const current = this.#data.objects.get(key);
     if (!current) throw notFound(name);
     const { uid, resourceVersion } = req.preconditions;
     // Worded as apimachinery's Preconditions.Check words them.
@@ -155,7 +170,7 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
       );
     }
     if (req.dryRun) return structuredClone(current);
-    this.#objects.delete(key);
+    this.#data.objects.delete(key);
     const deleted = structuredClone(current);
     deleted.metadata.resourceVersion = this.#nextRv();
     this.#emit({ type: 'DELETED', object: deleted, previous: current });
@@ -168,13 +183,13 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
    */
   watch(namespace: string | undefined, query: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent> {
     this.#assertOpen();
-    return this.#watches.open(this.#scoped(namespace), query.resourceVersion, this.#rv, req);
+    return this.#data.watches.open(this.#scoped(namespace), query.resourceVersion, this.#data.rv, req, this);
   }
 
-  /** Ends every open watch; every later call fails with ServiceUnavailable. */
+  /** Ends every watch opened on this store; every later call fails with ServiceUnavailable. */
   async close(): Promise<void> {
     this.#closed = true;
-    this.#watches.closeAll();
+    this.#data.watches.closeAll(this);
   }
 
   #assertOpen(): void {
@@ -185,12 +200,12 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
   }
 
   #nextRv(): string {
-    this.#rv++;
-    return String(this.#rv);
+    this.#data.rv++;
+    return String(this.#data.rv);
   }
 
   #emit(event: WatchEvent): void {
-    this.#watches.emit(this.#rv, event);
+    this.#data.watches.emit(this.#data.rv, event);
   }
 
   /** Cluster-scoped kinds have no namespace, whatever the caller passed. */
@@ -208,6 +223,15 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
     if (!name) throw new StoreError('BadRequest', 'metadata.name is required');
     return { namespace: this.#scoped(object.metadata.namespace), name };
   }
+}
+
+/** What a memory store holds: shared by a store and the one that takes it over. */
+interface MemoryData {
+  /** Stored objects by key(namespace, name); never handed out, only copies of them. */
+  objects: Map<string, KubeObject>;
+  rv: number;
+  /** The event log and every open watch, whichever store opened it. */
+  watches: WatchFanout;
 }
 
 function notFound(name: string): StoreError {
