@@ -123,6 +123,8 @@ export class KindredServer {
     );
     // Above Go's 90 s idle timeout, so clients close idle connections first.
     (this.#http as unknown as { keepAliveTimeout: number }).keepAliveTimeout = 120_000;
+    // Node's HTTP/1 parser reads its limit (default 16 KiB) from this property of the server.
+    (this.#http as unknown as { maxHeaderSize: number }).maxHeaderSize = MAX_HEADER_BYTES;
     this.#connections = new ConnectionTracker(this.#http, { ...DEFAULT_CONNECTION_TIMEOUTS, ...options.connectionTimeouts });
   }
 
@@ -360,7 +362,6 @@ function connectionLimits(options: ServerOptions): Record<string, unknown> {
   return {
     // Go bounds the handshake by ReadHeaderTimeout too (net/http's tlsHandshakeTimeout).
     handshakeTimeout: options.connectionTimeouts?.headerTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUTS.headerTimeoutMs,
-    maxHeaderSize: MAX_HEADER_BYTES,
     settings: { maxConcurrentStreams: streams, maxHeaderListSize: MAX_HEADER_BYTES },
   };
 }

@@ -46,6 +46,12 @@ describe('connection limits', () => {
     }
   });
 
+  it('accepts HTTP/1 headers up to 1 MiB, as kube (Node alone stops at 16 KiB), and answers 431 beyond', async () => {
+    const withHeader = (bytes: number) => httpRequest(k.url, 'GET', '/version', { credentials: creds, headers: { 'x-padding': 'a'.repeat(bytes) } });
+    assert.equal((await withHeader(512 * 1024)).status, 200);
+    assert.equal((await withHeader(1024 * 1024 + 1)).status, 431);
+  });
+
   it('closes an HTTP/2 connection without streams with GOAWAY once it has been idle', { timeout: 20_000 }, async () => {
     const session = h2(k, creds);
     const goaway = new Promise<number>((resolve) => session.once('goaway', (code) => resolve(code)));
