@@ -2,7 +2,7 @@
  * kindred's Prometheus metrics, served on `/metrics`. Each server has its own registry (not
  * prom-client's global one), so that several servers in one process (the tests) do not mix.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** How a reload ended: swapped in, rejected (old config kept), or nothing had changed. */
 export type ReloadResult = 'success' | 'failure' | 'unchanged';
@@ -25,6 +25,8 @@ export interface KindredMetrics {
   readonly currentInflightRequests: Gauge<'request_kind'>;
   /** Where the gauge above reads its values when scraped. */
   observeInFlight(source: () => { readOnly: number; mutating: number }): void;
+  /** kube-apiserver's request metrics, with its names and labels (see core/request-metrics.ts). */
+  readonly api: ApiServerMetrics;
   /** The text exposition format, for `/metrics`. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -79,11 +81,69 @@ export function createMetrics(): KindredMetrics {
     observeInFlight(source) {
       inFlight = source;
     },
+    api: apiServerMetrics(registers),
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
   };
+  // process_* and nodejs_*, as every Node exporter has them; gathered at scrape time.
+  collectDefaultMetrics({ register: registry });
   // Present from the start, so a dashboard sees 0 rather than no series.
-  for (const result of ['success', 'failure'] as const) metrics.configReloads.inc({ result }, 0);
+  for (const result of ['success', 'failure', 'unchanged'] as const) metrics.configReloads.inc({ result }, 0);
   return metrics;
+}
+
+const REQUEST_LABELS = ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component'] as const;
+const RESOURCE_LABELS = ['verb', 'group', 'version', 'resource', 'subresource', 'scope', 'component'] as const;
+const KIND_LABELS = ['group', 'version', 'kind'] as const;
+
+/**
+ * The request metrics of k8s.io/apiserver `pkg/endpoints/metrics/metrics.go`, so dashboards
+ * and alerts written for API servers work unchanged: same names, labels and buckets.
+ */
+export interface ApiServerMetrics {
+  readonly requests: Counter<(typeof REQUEST_LABELS)[number] | 'code'>;
+  readonly requestDuration: Histogram<(typeof REQUEST_LABELS)[number]>;
+  readonly responseSizes: Histogram<(typeof RESOURCE_LABELS)[number]>;
+  readonly longRunning: Gauge<(typeof RESOURCE_LABELS)[number]>;
+  readonly watchEvents: Counter<(typeof KIND_LABELS)[number]>;
+  readonly registeredWatchers: Gauge<(typeof KIND_LABELS)[number]>;
+}
+
+function apiServerMetrics(registers: Registry[]): ApiServerMetrics {
+  return {
+    requests: new Counter({
+      name: 'apiserver_request_total',
+      help: 'Requests answered, by verb, dry run, group, version, resource, subresource, scope, component and HTTP status code.',
+      labelNames: [...REQUEST_LABELS, 'code'],
+      registers,
+    }),
+    requestDuration: new Histogram({
+      name: 'apiserver_request_duration_seconds',
+      help: 'Time from receiving a request to finishing its response, in seconds.',
+      labelNames: [...REQUEST_LABELS],
+      buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
+      registers,
+    }),
+    responseSizes: new Histogram({
+      name: 'apiserver_response_sizes',
+      help: 'Size of response bodies in bytes.',
+      labelNames: [...RESOURCE_LABELS],
+      buckets: [1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000],
+      registers,
+    }),
+    longRunning: new Gauge({
+      name: 'apiserver_longrunning_requests',
+      help: 'Long-running requests (watches) open now.',
+      labelNames: [...RESOURCE_LABELS],
+      registers,
+    }),
+    watchEvents: new Counter({ name: 'apiserver_watch_events_total', help: 'Watch events sent to clients.', labelNames: [...KIND_LABELS], registers }),
+    registeredWatchers: new Gauge({
+      name: 'apiserver_registered_watchers',
+      help: 'Watches open now, by kind.',
+      labelNames: [...KIND_LABELS],
+      registers,
+    }),
+  };
 }

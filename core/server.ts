@@ -2,7 +2,8 @@
  * The HTTP server: a Koa app over one TLS port speaking HTTP/2 and HTTP/1.1. The request
  * pipeline is the `pipeline` array below, one job per step:
  *
- *   log → errors → request info → timeout (not watches) → authenticate → max in flight → authorize → route
+ *   observe (Audit-Id, log line, metrics) → errors → request info → timeout (not watches)
+ *     → authenticate → max in flight → authorize → route
  *
  * Every request reads the registry snapshot once, at its start, and keeps it to the end.
  * Connections (timeouts, graceful close) are connections.ts's; shutdown is `shutdown()`.
@@ -19,6 +20,7 @@ import { StatusError, toStatusError, unauthorized, type ResourceRef } from './st
 import { HEALTH_PATHS, METRICS_PATH, metricsReply, routeNonResource, type RouteReply } from './routes.ts';
 import { InFlightRequests } from './in-flight.ts';
 import type { KindredMetrics } from './metrics.ts';
+import { countedWatch, observeRequests, requestLabels } from './request-metrics.ts';
 import { handleResourceRequest, resolveResource } from './handlers/index.ts';
 import type { Reply, ResourceRequest } from './handlers/request.ts';
 import type { Authenticator, Authorizer } from './auth/types.ts';
@@ -37,8 +39,8 @@ export interface ServerOptions {
   alwaysAllowPaths?: readonly string[];
   log: Logger;
   now?: () => Date;
-  /** Served on `/metrics` when set. */
-  metrics?: Pick<KindredMetrics, 'render'>;
+  /** Served on `/metrics` and fed by every request when set. */
+  metrics?: Pick<KindredMetrics, 'render' | 'api'>;
   /** Refuses creates in missing or terminating namespaces (aggregated mode). */
   namespaceAdmission?: NamespaceAdmission;
   /**
@@ -95,8 +97,9 @@ export class KindredServer {
     this.#snapshot = snapshot;
     this.#options = options;
     this.#maxInFlight = new MaxInFlightLimit(options.maxInFlight);
+    const observe = options.metrics ? observeRequests(options.metrics.api, options.log) : this.#logRequests;
     const pipeline: Middleware[] = [
-      this.#logRequests,
+      observe,
       this.#answerErrors,
       this.#parseInfo,
       this.#timeout,
@@ -314,8 +317,10 @@ export class KindredServer {
     // Only a response that closes before it has finished means the client went away. The
     // request's own 'close' is no such sign: on Node 20 an HTTP/1.1 request emits it as soon
     // as its body has been read, which aborted every write before it reached its store.
+    // Nor is writableFinished: an HTTP/2 response the client reset reports itself finished,
+    // which left kubectl's abandoned watches open on the server.
     ctx.res.once('close', () => {
-      if (!ctx.res.writableFinished) abort.abort();
+      if (!ctx.res.writableEnded) abort.abort();
     });
     const request: ResourceRequest = {
       info,
@@ -332,7 +337,12 @@ export class KindredServer {
       warnings: [],
       ...(this.#options.watchBacklog ? { watchBacklog: this.#options.watchBacklog } : {}),
     };
-    const reply = await handleResourceRequest(request);
+    let reply = await handleResourceRequest(request);
+    if ('stream' in reply && this.#options.metrics) {
+      const labels = requestLabels(info, ctx.method, request.contentType);
+      const kind = { group: resource.group, version: resource.version.name, kind: resource.kind.names.kind };
+      reply = { ...reply, stream: countedWatch(reply.stream, this.#options.metrics.api, kind, labels) };
+    }
     if (request.warnings.length > 0) ctx.set('Warning', request.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
     await this.#write(ctx, reply, abort);
   };

@@ -153,10 +153,11 @@ export class Reloader {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const metrics = this.#options.metrics;
     const count = (result: ReloadResult) => {
-      if (first) return; // the first load is not a reload
+      // The first load is no reload, but whether the config in force loaded is still news.
+      metrics.configLastReloadSuccessful.set(result === 'failure' ? 0 : 1);
+      if (first) return;
       metrics.configReloads.inc({ result });
       metrics.configReloadDuration.observe({ result }, seconds);
-      metrics.configLastReloadSuccessful.set(result === 'failure' ? 0 : 1);
     };
 
     if (!built.ok) {

@@ -1,0 +1,115 @@
+/**
+ * What every request leaves behind, as kube-apiserver leaves it: an `Audit-Id` response
+ * header (the aggregator's own when it sent one), one log line (httplog: verb, URI, user,
+ * status, latency, audit ID, user agent, source address), and the apiserver_* request
+ * metrics with kube's label values (apiserver_current_inflight_requests is the max-in-flight
+ * filter's) (k8s.io/apiserver endpoints/metrics: the verb is the
+ * reported verb, LIST/WATCH/APPLY apart from GET/PATCH; scope is resource, namespace or
+ * cluster; component is "apiserver").
+ */
+import { randomUUID } from 'node:crypto';
+import type { Context, Middleware } from 'koa';
+import type { Logger } from 'pino';
+import type { ApiServerMetrics } from './metrics.ts';
+import type { RequestInfo } from './request-info.ts';
+import type { UserInfo } from './types/storage.ts';
+
+/** What the request pipeline has found out about a request by the time it ends. */
+export interface ObservedState {
+  info?: RequestInfo;
+  user?: UserInfo;
+  /** Set by the pipeline for every request; read by audit logging. */
+  auditId?: string;
+}
+
+type ResourceLabels = Record<'verb' | 'group' | 'version' | 'resource' | 'subresource' | 'scope' | 'component', string>;
+
+const REPORTED_VERBS: Record<string, string> = {
+  get: 'GET',
+  list: 'LIST',
+  watch: 'WATCH',
+  create: 'POST',
+  update: 'PUT',
+  patch: 'PATCH',
+  delete: 'DELETE',
+  deletecollection: 'DELETECOLLECTION',
+};
+
+/** The labels kube's request metrics carry for a request. */
+export function requestLabels(info: RequestInfo | undefined, method: string, contentType: string): ResourceLabels {
+  if (!info?.isResourceRequest) {
+    return { verb: method.toUpperCase(), group: '', version: '', resource: '', subresource: '', scope: '', component: 'apiserver' };
+  }
+  let verb = REPORTED_VERBS[info.verb] ?? method.toUpperCase();
+  if (verb === 'PATCH' && contentType.startsWith('application/apply-patch')) verb = 'APPLY';
+  const scope = info.name !== undefined && info.nameInPath ? 'resource' : info.namespace !== undefined ? 'namespace' : 'cluster';
+  return {
+    verb,
+    group: info.group,
+    version: info.version,
+    resource: info.resource,
+    subresource: info.subresource ?? '',
+    scope,
+    component: 'apiserver',
+  };
+}
+
+/** The first middleware: Audit-Id, the request log line and the request metrics. */
+export function observeRequests(metrics: ApiServerMetrics, log: Logger): Middleware {
+  return async (ctx: Context, next) => {
+    const started = process.hrtime.bigint();
+    const state = ctx.state as ObservedState;
+    const incoming = ctx.get('audit-id');
+    const auditId = incoming && incoming.length <= 128 ? incoming : randomUUID();
+    state.auditId = auditId;
+    ctx.set('Audit-Id', auditId);
+    try {
+      await next();
+    } finally {
+      const labels = requestLabels(state.info, ctx.method, (ctx.get('content-type') || '').toLowerCase());
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const dryRun = state.info?.query.getAll('dryRun').join(',') ?? '';
+      const status = ctx.status;
+      metrics.requests.inc({ ...labels, dry_run: dryRun, code: String(status) });
+      metrics.requestDuration.observe({ ...labels, dry_run: dryRun }, seconds);
+      const size = ctx.response.length;
+      if (typeof size === 'number' && labels.verb !== 'WATCH') metrics.responseSizes.observe(labels, size);
+      log.info(
+        {
+          verb: labels.verb,
+          URI: ctx.originalUrl,
+          user: state.user?.username,
+          resp: status,
+          latency: `${(seconds * 1000).toFixed(3)}ms`,
+          auditID: auditId,
+          userAgent: ctx.get('user-agent'),
+          srcIP: `${ctx.req.socket.remoteAddress ?? ''}:${ctx.req.socket.remotePort ?? ''}`,
+        },
+        'HTTP',
+      );
+    }
+  };
+}
+
+/**
+ * A watch stream that counts its events and its open watch in kube's watch metrics, and the
+ * request as long-running while it is open.
+ */
+export async function* countedWatch(
+  stream: AsyncIterable<string>,
+  metrics: ApiServerMetrics,
+  kind: { group: string; version: string; kind: string },
+  labels: ResourceLabels,
+): AsyncIterable<string> {
+  metrics.registeredWatchers.inc(kind);
+  metrics.longRunning.inc(labels);
+  try {
+    for await (const chunk of stream) {
+      metrics.watchEvents.inc(kind);
+      yield chunk;
+    }
+  } finally {
+    metrics.registeredWatchers.dec(kind);
+    metrics.longRunning.dec(labels);
+  }
+}
