@@ -127,7 +127,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 function forward(upstream: string, req: { method?: string | undefined; url?: string | undefined; headers: IncomingMessage['headers'] }, body: Buffer | undefined) {
   return new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>((resolve, reject) => {
     const headers = { ...req.headers };
-    delete headers.host;
+    // Host is kept: json-server builds its Link headers from it, and they must point back here.
     delete headers.authorization;
     delete headers['if-match'];
     const out = upstreamRequest(new URL(req.url ?? '/', upstream), { method: req.method ?? 'GET', headers }, async (res) => {
