@@ -42,4 +42,15 @@ describe('config/examples', () => {
     );
     assert.deepEqual(postgres?.subresources, { status: {} });
   });
+
+  it('dns-zones.yaml serves a DNSZone from a REST collection with only its url; billing.yaml uses the other http options', async () => {
+    const dns = await loadConfig({ path: join(examples, 'dns-zones.yaml') }, resolvePlugin);
+    assert.ok(dns.ok);
+    assert.deepEqual(dns.kinds.map((k) => [k.names.kind, k.scope, k.backend.plugin, Object.keys(k.backend.options).includes('url')]), [['DNSZone', 'Namespaced', 'http', true]]);
+    // Defaults from the plugin's options schema are filled in.
+    assert.equal(dns.kinds[0]?.backend.options.pollIntervalSeconds, 5);
+    const billing = await loadConfig({ path: join(examples, 'billing.yaml') }, resolvePlugin);
+    assert.ok(billing.ok);
+    assert.deepEqual(billing.kinds.map((k) => [k.names.kind, k.scope, k.backend.plugin, k.backend.options.concurrency]), [['BillingAccount', 'Cluster', 'http', 'ifMatch']]);
+  });
 });

@@ -6,6 +6,7 @@ import { CONTRACT_VERSION, type StoragePlugin } from '../../core/types/storage.t
 import type { ResolvePlugin } from '../../config/index.ts';
 import { helmReleaseOptionsSchema } from '../../plugins/helmrelease/options.ts';
 import { secretOptionsSchema } from '../../plugins/secret/projection.ts';
+import { httpOptionsSchema } from '../../plugins/http/options.ts';
 
 function fakePlugin(name: string, optionsSchema: Record<string, unknown>): StoragePlugin {
   return {
@@ -28,11 +29,12 @@ const plugins = new Map<string, StoragePlugin>([
   // The real options schemas, so config/examples/platform.yaml is checked against them.
   ['helmrelease', fakePlugin('helmrelease', helmReleaseOptionsSchema)],
   ['secret', fakePlugin('secret', secretOptionsSchema)],
+  ['http', fakePlugin('http', httpOptionsSchema)],
   // Declares a default, to show that checked options come back completed.
   ['defaulted', fakePlugin('defaulted', { type: 'object', properties: { ttl: { type: 'integer', default: 60 } } })],
   // A plugin bug: its options schema does not compile.
   ['broken', fakePlugin('broken', { type: 'object', properties: { x: { type: 'no-such-type' } } })],
 ]);
 
-/** Knows `memory` (options: watchWindow ≥ 1), `helmrelease`, `secret`, `defaulted` and `broken`. */
+/** Knows `memory` (options: watchWindow ≥ 1), `helmrelease`, `secret`, `http`, `defaulted` and `broken`. */
 export const resolvePlugin: ResolvePlugin = (name) => plugins.get(name);
