@@ -64,6 +64,7 @@ export class ServiceClient {
     return new Promise<ServiceResponse>((resolve, reject) => {
       let timedOut = false;
       const fail = (error: unknown) => {
+        clearTimeout(timer);
         const reason = timedOut ? `no answer within ${options.timeoutMs} ms` : options.signal?.aborted ? 'canceled' : messageOf(error);
         reject(new ServiceUnreachable(`${what}: ${reason}`, timedOut, { cause: error }));
       };
@@ -76,10 +77,11 @@ export class ServiceClient {
           else chunks.push(chunk);
         });
         res.on('error', fail);
-        res.on('aborted', () => fail(new Error('the answer was cut short')));
+        res.on('close', () => {
+          if (!res.complete) fail(new Error('the answer was cut short'));
+        });
         res.on('end', () => {
           clearTimeout(timer);
-          if (!res.complete) return fail(new Error('the answer was cut short'));
           const text = Buffer.concat(chunks).toString('utf8');
           resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body: parseJson(text) });
         });

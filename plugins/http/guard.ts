@@ -75,7 +75,8 @@ export class RequestGuard {
           await sleep(backoff, signal);
           continue;
         }
-        this.#record(failed);
+        // A caller that went away says nothing about the service.
+        if (!signal?.aborted) this.#record(failed);
         if (outcome instanceof ServiceUnreachable) throw this.#unavailable(`${outcome.message}`, outcome);
         return { response: outcome, attempts };
       }

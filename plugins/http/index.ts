@@ -18,6 +18,7 @@ import { RequestGuard } from './guard.ts';
 import { DEFAULT_FIELDS, RecordMapping } from './mapping.ts';
 import { httpOptionsSchema, type HttpOptions } from './options.ts';
 import { parsePointer } from './pointer.ts';
+import { ServiceApi } from './service.ts';
 import { HttpStore } from './store.ts';
 
 export { HttpStore } from './store.ts';
@@ -31,8 +32,7 @@ export const httpPlugin: StoragePlugin = {
     // The loader has checked the options against httpOptionsSchema and filled its defaults.
     const options = raw as unknown as HttpOptions;
     const fields = { ...DEFAULT_FIELDS, ...options.fields };
-    const endpoints = new Endpoints(options, undefined);
-    const namespaceInRecord = kind.scope === 'Namespaced' && !endpoints.namespaceInUrl;
+    const namespaceInRecord = kind.scope === 'Namespaced' && !options.url.includes('{namespace}');
     // A list of one namespace asks the service to filter by the namespace field (json-server
     // style, `?namespace=ops`) when it is a top-level field; kindred filters again anyway.
     const namespaceTokens = parsePointer(fields.namespace);
@@ -44,7 +44,8 @@ export const httpPlugin: StoragePlugin = {
       ...(options.tls?.keyFile ? { key: file(options.tls.keyFile) } : {}),
       ...(options.tls?.serverName ? { servername: options.tls.serverName } : {}),
     };
-    const store = new HttpStore(kind, {
+    const mapping = new RecordMapping(kind, fields, namespaceInRecord);
+    const api = new ServiceApi(kind, {
       client: new ServiceClient(tls),
       guard: new RequestGuard({
         timeoutMs: (options.timeoutSeconds ?? 10) * 1000,
@@ -55,12 +56,18 @@ export const httpPlugin: StoragePlugin = {
       }),
       credentials: new Credentials(options.auth, ctx.configDir, ctx.kubeconfigPath),
       endpoints: new Endpoints(options, namespaceParam),
-      mapping: new RecordMapping(kind, fields, namespaceInRecord),
-      log: ctx.log,
+      mapping,
       options: {
         items: options.items ?? '',
         concurrency: options.concurrency ?? 'readCompareWrite',
         ...(options.pagination ? { pagination: options.pagination } : {}),
+      },
+    });
+    const store = new HttpStore(kind, {
+      api,
+      mapping,
+      log: ctx.log,
+      options: {
         ...(options.namespaces ? { namespaces: options.namespaces } : {}),
         pollIntervalSeconds: options.pollIntervalSeconds ?? 5,
         watchWindow: options.watchWindow ?? 1000,

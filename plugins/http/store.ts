@@ -22,37 +22,26 @@ import { StoreError } from '../../core/types/errors.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject, ObjectList, WatchEvent } from '../../core/types/object.ts';
 import type { Creater, DeleteContext, Deleter, Getter, ListQuery, Lister, PluginLogger, RequestContext, Storage, Updater, Watcher, WatchQuery, WriteContext } from '../../core/types/storage.ts';
-import type { ServiceClient, ServiceResponse } from './client.ts';
-import { NOT_JSON } from './client.ts';
-import type { Credentials } from './credentials.ts';
-import type { Endpoints } from './endpoints.ts';
-import { errorFromResponse, malformed } from './errors.ts';
-import type { RequestGuard } from './guard.ts';
+import type { ServiceResponse } from './client.ts';
+import { malformed } from './errors.ts';
 import { KnownObjects, keyOf, type Observed } from './known.ts';
 import type { RecordMapping } from './mapping.ts';
 import type { HttpOptions } from './options.ts';
-import { PageError, readAllPages } from './pages.ts';
 import { isObject, type JsonObject } from './pointer.ts';
 import { Poller } from './poller.ts';
+import { ok, type Fetched, type ServiceApi } from './service.ts';
 
 export interface HttpStoreParts {
-  client: ServiceClient;
-  guard: RequestGuard;
-  credentials: Credentials;
-  endpoints: Endpoints;
+  api: ServiceApi;
   mapping: RecordMapping;
   log: PluginLogger;
-  options: Pick<HttpOptions, 'items' | 'pagination' | 'concurrency' | 'namespaces'> & { pollIntervalSeconds: number; watchWindow: number };
-}
-
-interface Fetched {
-  record: JsonObject;
-  etag: string | undefined;
+  options: Pick<HttpOptions, 'namespaces'> & { pollIntervalSeconds: number; watchWindow: number };
 }
 
 export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Updater, Deleter {
   readonly #kind: KindDefinition;
   readonly #parts: HttpStoreParts;
+  readonly #api: ServiceApi;
   readonly #known: KnownObjects;
   readonly #poller: Poller;
   readonly #closing = new AbortController();
@@ -63,6 +52,7 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   constructor(kind: KindDefinition, parts: HttpStoreParts) {
     this.#kind = kind;
     this.#parts = parts;
+    this.#api = parts.api;
     this.#resource = `${kind.names.plural}.${kind.group}`;
     this.#known = new KnownObjects({ window: parts.options.watchWindow, log: parts.log });
     this.#poller = new Poller({
@@ -82,7 +72,7 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
     const key = keyOf(ns, name);
     const seq = this.#known.begin();
     try {
-      const found = await this.#fetchItem(ns, name, req.signal, `get ${this.#what(ns, name)}`);
+      const found = await this.#api.fetchItem(ns, name, req.signal, `get ${this.#what(ns, name)}`);
       const object = this.#known.observe(seq, key, found && this.#observed(found.record, ns));
       if (!object) throw this.#notFound(ns, name);
       return object;
@@ -111,7 +101,7 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
       const what = `create ${this.#what(ns, name)}`;
       const seq = this.#known.begin();
       try {
-        const existing = await this.#fetchItem(ns, name, req.signal, what, true);
+        const existing = await this.#api.fetchItem(ns, name, req.signal, what, true);
         if (existing) {
           this.#known.observe(seq, key, this.#observed(existing.record, ns));
           throw new StoreError('AlreadyExists', `${this.#kind.names.singular} "${name}" already exists`);
@@ -124,8 +114,8 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
         delete wouldBe.metadata.resourceVersion;
         return wouldBe;
       }
-      const res = await this.#send('POST', this.#parts.endpoints.create(ns), what, req.signal, { body: record });
-      if (!ok(res.response)) throw this.#error(res.response, what, true);
+      const res = await this.#api.send('POST', this.#api.endpoints.create(ns), what, req.signal, { body: record });
+      if (!ok(res.response)) throw this.#api.error(res.response, what, true);
       return this.#stored(key, ns, name, res.response, req.signal, what);
     });
   }
@@ -143,9 +133,9 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
         wouldBe.metadata.resourceVersion = known.metadata.resourceVersion;
         return wouldBe;
       }
-      const ifMatch = this.#ifMatch(current);
-      const res = await this.#send('PUT', this.#parts.endpoints.item('update', ns, name), what, req.signal, { body: record, headers: ifMatch, idempotent: !ifMatch });
-      if (!ok(res.response)) throw this.#error(res.response, what);
+      const ifMatch = this.#api.ifMatch(current);
+      const res = await this.#api.send('PUT', this.#api.endpoints.item('update', ns, name), what, req.signal, { body: record, headers: ifMatch, idempotent: !ifMatch });
+      if (!ok(res.response)) throw this.#api.error(res.response, what);
       return this.#stored(key, ns, name, res.response, req.signal, what);
     });
   }
@@ -164,11 +154,11 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
         throw new StoreError('Conflict', `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${known.metadata.resourceVersion ?? ''}`);
       }
       if (req.dryRun) return known;
-      const ifMatch = this.#ifMatch(current);
-      const res = await this.#send('DELETE', this.#parts.endpoints.item('delete', ns, name), what, req.signal, { headers: ifMatch, idempotent: !ifMatch });
+      const ifMatch = this.#api.ifMatch(current);
+      const res = await this.#api.send('DELETE', this.#api.endpoints.item('delete', ns, name), what, req.signal, { headers: ifMatch, idempotent: !ifMatch });
       // A 404 to a retry means the attempt whose answer was lost did delete it.
       const gone = ok(res.response) || (res.response.status === 404 && res.attempts > 1);
-      if (!gone) throw this.#error(res.response, what);
+      if (!gone) throw this.#api.error(res.response, what);
       const seq = this.#known.begin();
       try {
         return this.#known.forget(seq, key) ?? { ...known, metadata: { ...known.metadata, resourceVersion: this.#known.resourceVersion } };
@@ -182,7 +172,7 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
     this.#closing.abort();
     this.#poller.stop();
     this.#known.close();
-    this.#parts.client.close();
+    this.#api.close();
   }
 
   /**
@@ -191,7 +181,8 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
    */
   async #sync(ns: string | undefined, signal: AbortSignal): Promise<(object: KubeObject) => boolean> {
     this.#assertOpen();
-    const { endpoints, options } = this.#parts;
+    const { endpoints } = this.#api;
+    const { options } = this.#parts;
     // With {namespace} in the url, "all namespaces" is the configured ones, or those seen so far.
     const namespaces: (string | undefined)[] =
       endpoints.namespaceInUrl && ns === undefined ? [...new Set([...(options.namespaces ?? []), ...this.#known.namespaces()])] : [ns];
@@ -200,17 +191,7 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
       const seen = new Map<string, Observed>();
       for (const listed of namespaces) {
         const what = `list ${this.#resource}${listed === undefined ? '' : ` in ${listed}`}`;
-        let records: unknown[];
-        try {
-          records = await readAllPages(endpoints.list(listed), options.pagination, options.items ?? '', async (url) => {
-            const { response } = await this.#send('GET', url, what, signal, { idempotent: true });
-            if (!ok(response)) throw this.#error(response, what);
-            return response;
-          });
-        } catch (error) {
-          if (error instanceof PageError) throw malformed(what, error.message);
-          throw error;
-        }
+        const records = await this.#api.listRecords(listed, signal, what);
         for (const record of records) {
           const observed = this.#observed(record, listed);
           if (!observed) {
@@ -235,7 +216,7 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   async #readForWrite(ns: string | undefined, name: string, key: string, signal: AbortSignal, what: string): Promise<{ current: Fetched; known: KubeObject }> {
     const seq = this.#known.begin();
     try {
-      const current = await this.#fetchItem(ns, name, signal, what);
+      const current = await this.#api.fetchItem(ns, name, signal, what);
       const known = this.#known.observe(seq, key, current && this.#observed(current.record, ns));
       if (!current || !known) throw this.#notFound(ns, name);
       return { current, known };
@@ -244,28 +225,10 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
     }
   }
 
-  /** GETs one record; undefined when the service has none by that name in that namespace. */
-  async #fetchItem(ns: string | undefined, name: string, signal: AbortSignal, what: string, creating = false): Promise<Fetched | undefined> {
-    const { response } = await this.#send('GET', this.#parts.endpoints.item('get', ns, name), what, signal, { idempotent: true });
-    if (response.status === 404) return undefined;
-    if (!ok(response)) throw this.#error(response, what, creating);
-    const record = response.body;
-    if (!isObject(record)) throw malformed(what, response.body === NOT_JSON ? 'a body that is not JSON' : 'something that is not a record');
-    const { mapping } = this.#parts;
-    if (mapping.nameOf(record) !== name) return undefined;
-    if (this.#kind.scope === 'Namespaced' && mapping.namespaceOf(record, ns) !== ns) {
-      // The service's id is global: another namespace has a record of that name.
-      if (creating) throw new StoreError('AlreadyExists', `${this.#kind.names.singular} "${name}" already exists in another namespace, and the service keys records by name alone`);
-      return undefined;
-    }
-    const etag = response.headers.etag;
-    return { record, etag: typeof etag === 'string' ? etag : undefined };
-  }
-
   /** The object after a write: from the answer's body when it is the record, else read again. */
   async #stored(key: string, ns: string | undefined, name: string, res: ServiceResponse, signal: AbortSignal, what: string): Promise<KubeObject> {
     let record: JsonObject | undefined = isObject(res.body) && this.#parts.mapping.nameOf(res.body) === name ? res.body : undefined;
-    if (!record) record = (await this.#fetchItem(ns, name, signal, what))?.record;
+    if (!record) record = (await this.#api.fetchItem(ns, name, signal, what))?.record;
     const observed = record && this.#observed(record, ns);
     if (!observed) throw malformed(what, 'no record after the write');
     const seq = this.#known.begin();
@@ -279,23 +242,6 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   #observed(record: unknown, namespaceFromUrl: string | undefined): Observed | undefined {
     const object = this.#parts.mapping.toObject(record, namespaceFromUrl);
     return object && isObject(record) ? { object, token: this.#parts.mapping.tokenOf(record) } : undefined;
-  }
-
-  async #send(method: string, url: URL, what: string, signal: AbortSignal, options: { body?: unknown; headers?: Record<string, string> | undefined; idempotent?: boolean } = {}) {
-    this.#assertOpen();
-    const { credentials, guard, client } = this.#parts;
-    const headers = { ...(await credentials.headers()), ...options.headers };
-    const result = await guard.run(what, options.idempotent ?? false, signal, (timeoutMs) => client.send(method, url, { body: options.body, headers, signal, timeoutMs }));
-    if (result.response.status === 401) credentials.refresh();
-    return result;
-  }
-
-  #ifMatch(current: Fetched): Record<string, string> | undefined {
-    return this.#parts.options.concurrency === 'ifMatch' && current.etag ? { 'If-Match': current.etag } : undefined;
-  }
-
-  #error(res: ServiceResponse, what: string, creating = false): StoreError {
-    return errorFromResponse(res, { action: what, creating, secrets: this.#parts.credentials.secrets() });
   }
 
   async #locked<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -334,9 +280,6 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   }
 }
 
-function ok(res: ServiceResponse): boolean {
-  return res.status >= 200 && res.status < 300;
-}
 
 function conflict(what: string): StoreError {
   return new StoreError('Conflict', `${what}: the object has been modified; please apply your changes to the latest version and try again`);
