@@ -10,7 +10,7 @@ import type { Credentials } from './credentials.ts';
 import type { Endpoints } from './endpoints.ts';
 import { errorFromResponse, malformed } from './errors.ts';
 import type { GuardedResponse, RequestGuard } from './guard.ts';
-import type { RecordMapping } from './mapping.ts';
+import { canonicalJson, type RecordMapping } from './mapping.ts';
 import type { HttpOptions } from './options.ts';
 import { PageError, readAllPages } from './pages.ts';
 import { isObject, type JsonObject } from './pointer.ts';
@@ -51,11 +51,21 @@ export class ServiceApi {
   }
 
   async send(method: string, url: URL, what: string, signal: AbortSignal, options: SendOptions = {}): Promise<GuardedResponse> {
-    const { credentials, guard, client } = this.#parts;
-    const headers = { ...(await credentials.headers()), ...options.headers };
-    const result = await guard.run(what, options.idempotent ?? false, signal, (timeoutMs) => client.send(method, url, { body: options.body, headers, signal, timeoutMs }));
-    if (result.response.status === 401) credentials.refresh();
-    return result;
+    const { credentials } = this.#parts;
+    const sent = await credentials.headers();
+    const result = await this.#sendWith(sent, method, url, what, signal, options);
+    if (result.response.status !== 401) return result;
+    // Refused: the credential may have been rotated. Read it again, and if it changed, send
+    // once more (a 401 means the service did nothing, so even a POST may be sent again).
+    credentials.refresh();
+    const fresh = await credentials.headers();
+    return canonicalJson(fresh) === canonicalJson(sent) ? result : await this.#sendWith(fresh, method, url, what, signal, options);
+  }
+
+  #sendWith(credentialHeaders: Record<string, string>, method: string, url: URL, what: string, signal: AbortSignal, options: SendOptions): Promise<GuardedResponse> {
+    const { guard, client } = this.#parts;
+    const headers = { ...credentialHeaders, ...options.headers };
+    return guard.run(what, options.idempotent ?? false, signal, (timeoutMs) => client.send(method, url, { body: options.body, headers, signal, timeoutMs }));
   }
 
   /** GETs one record; undefined when the service has none by that name in that namespace. */
