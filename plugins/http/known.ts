@@ -19,6 +19,7 @@ import type { KubeObject } from '../../core/types/object.ts';
 import type { PluginLogger, RequestContext } from '../../core/types/storage.ts';
 import type { WatchEvent } from '../../core/types/object.ts';
 import { WatchFanout } from '../../lib/watch/fanout.ts';
+import { copyJson } from './pointer.ts';
 
 interface Entry {
   object: KubeObject;
@@ -72,32 +73,37 @@ export class KnownObjects {
   /** The object as known, a copy; undefined when unknown. */
   get(key: string): KubeObject | undefined {
     const entry = this.#entries.get(key);
-    return entry ? structuredClone(entry.object) : undefined;
+    return entry ? copyJson(entry.object) : undefined;
   }
 
   /**
    * Applies what observation `seq` saw of one record (undefined: it is gone) and returns the
    * object as now known, a copy: the observed one with its minted resourceVersion, or a newer
-   * state when a later observation already changed it.
+   * state when a later observation already changed it. Takes `seen.object` over: the caller
+   * must not use it afterwards.
    */
   observe(seq: number, key: string, seen: Observed | undefined): KubeObject | undefined {
+    this.#apply(seq, key, seen);
+    return this.get(key);
+  }
+
+  #apply(seq: number, key: string, seen: Observed | undefined): void {
     const entry = this.#entries.get(key);
     const last = entry?.seq ?? this.#tombstones.get(key) ?? 0;
-    if (seq < last) return this.get(key);
+    if (seq < last) return;
     if (!seen) {
       this.#remove(seq, key);
-      return undefined;
+      return;
     }
     this.#tombstones.delete(key);
     if (entry && entry.token === seen.token) {
       entry.seq = seq;
-      return this.get(key);
+      return;
     }
-    const object = structuredClone(seen.object);
+    const object = seen.object;
     object.metadata.resourceVersion = this.#mint();
     this.#entries.set(key, { object, token: seen.token, seq });
     this.#emit(entry ? { type: 'MODIFIED', object, previous: entry.object } : { type: 'ADDED', object });
-    return structuredClone(object);
   }
 
   /**
@@ -110,7 +116,7 @@ export class KnownObjects {
     const last = entry?.seq ?? this.#tombstones.get(key) ?? 0;
     if (seq < last) return undefined;
     const deleted = this.#remove(seq, key);
-    return deleted && structuredClone(deleted);
+    return deleted && copyJson(deleted);
   }
 
   #remove(seq: number, key: string): KubeObject | undefined {
@@ -118,7 +124,7 @@ export class KnownObjects {
     this.#tombstones.set(key, seq);
     if (!entry) return undefined;
     this.#entries.delete(key);
-    const deleted = structuredClone(entry.object);
+    const deleted = copyJson(entry.object);
     deleted.metadata.resourceVersion = this.#mint();
     this.#emit({ type: 'DELETED', object: deleted, previous: entry.object });
     return deleted;
@@ -130,15 +136,15 @@ export class KnownObjects {
    */
   reconcile(seq: number, seen: Map<string, Observed>, inScope: (object: KubeObject) => boolean): void {
     for (const [key, entry] of [...this.#entries]) {
-      if (!seen.has(key) && inScope(entry.object)) this.observe(seq, key, undefined);
+      if (!seen.has(key) && inScope(entry.object)) this.#apply(seq, key, undefined);
     }
-    for (const [key, observed] of seen) this.observe(seq, key, observed);
+    for (const [key, observed] of seen) this.#apply(seq, key, observed);
   }
 
   /** Copies of the known objects that `filter` keeps, sorted by namespace then name. */
   list(filter: (object: KubeObject) => boolean): KubeObject[] {
     const items: KubeObject[] = [];
-    for (const { object } of this.#entries.values()) if (filter(object)) items.push(structuredClone(object));
+    for (const { object } of this.#entries.values()) if (filter(object)) items.push(copyJson(object));
     return items.sort(byNamespaceThenName);
   }
 

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { StoreError } from '../../core/types/errors.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject, ObjectMeta } from '../../core/types/object.ts';
-import { getAt, isObject, parsePointer, removeAt, setAt, type JsonObject } from './pointer.ts';
+import { copyJson, getAt, isObject, parsePointer, removeAt, setAt, withoutAt, type JsonObject } from './pointer.ts';
 
 export interface FieldPointers {
   name: string;
@@ -78,14 +78,18 @@ export class RecordMapping {
     return `h:${createHash('sha256').update(canonicalJson(record)).digest('base64url')}`;
   }
 
-  /** The object a record stands for, without a resourceVersion; undefined when the record has no usable name or namespace. */
+  /**
+   * The object a record stands for, without a resourceVersion; undefined when the record has
+   * no usable name or namespace. The object shares parts with `record` (no copy: lists are
+   * large): neither may be changed afterwards.
+   */
   toObject(record: unknown, namespaceFromUrl?: string): KubeObject | undefined {
     if (!isObject(record)) return undefined;
     const name = this.nameOf(record);
     const namespace = this.namespaceOf(record, namespaceFromUrl);
     if (name === undefined || (this.#kind.scope === 'Namespaced' && namespace === undefined)) return undefined;
     const stored = getAt(record, this.#metadata);
-    const metadata: ObjectMeta = isObject(stored) ? structuredClone(stored) : {};
+    const metadata: ObjectMeta = isObject(stored) ? { ...stored } : {};
     delete metadata.resourceVersion;
     metadata.name = name;
     if (namespace === undefined) delete metadata.namespace;
@@ -93,7 +97,7 @@ export class RecordMapping {
     metadata.uid ??= derivedUid(this.#kind, namespace, name);
     const status = getAt(record, this.#status);
     const object: KubeObject = { apiVersion: this.#apiVersion, kind: this.#kind.names.kind, metadata: orderMeta(metadata), spec: this.#specOf(record) };
-    if (isObject(status)) object.status = structuredClone(status);
+    if (isObject(status)) object.status = status;
     return object;
   }
 
@@ -107,13 +111,13 @@ export class RecordMapping {
     if (!isObject(spec)) throw invalid('spec', 'must be an object');
     let record: JsonObject;
     if (this.#spec) {
-      record = current ? structuredClone(current) : {};
-      setAt(record, this.#spec, structuredClone(spec));
+      record = current ? copyJson(current) : {};
+      setAt(record, this.#spec, copyJson(spec));
     } else {
       for (const key of Object.keys(spec)) {
         if (this.#reserved().has(key)) throw invalid(`spec.${key}`, `is a field the service record uses for ${this.#reserved().get(key)}`);
       }
-      record = structuredClone(spec);
+      record = copyJson(spec);
     }
     if (this.#version && current) {
       const version = getAt(current, this.#version);
@@ -122,9 +126,9 @@ export class RecordMapping {
     setAt(record, this.#name, object.metadata.name);
     if (this.#namespace) setAt(record, this.#namespace, object.metadata.namespace);
     const { name: _n, namespace: _ns, resourceVersion: _rv, ...kept } = object.metadata;
-    if (Object.keys(kept).length > 0) setAt(record, this.#metadata, structuredClone(kept));
+    if (Object.keys(kept).length > 0) setAt(record, this.#metadata, copyJson(kept));
     else removeAt(record, this.#metadata);
-    if (isObject(object.status)) setAt(record, this.#status, structuredClone(object.status));
+    if (isObject(object.status)) setAt(record, this.#status, copyJson(object.status));
     else removeAt(record, this.#status);
     return record;
   }
@@ -132,12 +136,17 @@ export class RecordMapping {
   #specOf(record: JsonObject): JsonObject {
     if (this.#spec) {
       const spec = getAt(record, this.#spec);
-      return isObject(spec) ? structuredClone(spec) : {};
+      return isObject(spec) ? spec : {};
     }
-    const spec = structuredClone(record);
-    for (const tokens of [this.#name, this.#namespace, this.#metadata, this.#version]) if (tokens) removeAt(spec, tokens);
-    if (isObject(getAt(record, this.#status))) removeAt(spec, this.#status);
-    return spec;
+    const removed = [this.#name, this.#namespace, this.#metadata, this.#version].filter((tokens) => tokens !== undefined);
+    if (isObject(getAt(record, this.#status))) removed.push(this.#status);
+    if (removed.every((tokens) => tokens.length === 1)) {
+      // The usual case, top-level fields: one shallow copy.
+      const spec = { ...record };
+      for (const [key] of removed) delete spec[key as string];
+      return spec;
+    }
+    return removed.reduce((spec, tokens) => withoutAt(spec, tokens), record);
   }
 
   /** Top-level record fields that spec keys may not use when spec is "the rest of the record". */
