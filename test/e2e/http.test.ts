@@ -4,9 +4,11 @@
  * Records added, changed or removed directly in json-server show up as watch events.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { CustomObjectsApi, KubeConfig, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
 import { eventually } from '../support/eventually.ts';
+import { credentialsFromKubeconfig, httpRequest } from '../support/http.ts';
 import { startJsonServer, type JsonServer } from '../support/json-server.ts';
 import { startTestKindred, type TestKindred } from '../support/kindred.ts';
 import { requireKubectl } from '../support/tools.ts';
@@ -45,6 +47,12 @@ resources:
         url: ${origin}/zones
         pollIntervalSeconds: 0.2
         timeoutSeconds: 2
+  - group: infra.example.org
+    names: {kind: Rack, plural: racks, singular: rack}
+    scope: Namespaced
+    versions:
+      - {name: v1, served: true, storage: true}
+    backend: {plugin: memory}
 `;
 }
 
@@ -148,7 +156,7 @@ describe('an http kind backed by json-server', requireKubectl(VERSION), () => {
     assert.match(r.stderr, /NotFound|not found/);
   });
 
-  it('answers 503 while json-server is down, and a client-node informer catches up once it is back', async (t) => {
+  it('answers 503 with a Retry-After while json-server is down, leaves discovery and other kinds alone, and a client-node informer catches up once it is back', async (t) => {
     const kc = new KubeConfig();
     kc.loadFromFile(k.kubeconfigPath);
     const api = kc.makeApiClient(CustomObjectsApi);
@@ -170,11 +178,18 @@ describe('an http kind backed by json-server', requireKubectl(VERSION), () => {
     await service.stop();
     const down = await kubectl(['get', 'zones']);
     assert.notEqual(down.code, 0);
-    assert.match(down.stderr, /ServiceUnavailable|unavailable|503/i);
+    assert.match(down.stderr, /unavailable/i);
+    const answer = await httpRequest(k.url, 'GET', '/apis/infra.example.org/v1/namespaces/default/zones', { credentials: credentialsFromKubeconfig(k.kubeconfigPath) });
+    assert.equal(answer.status, 503);
+    assert.match(String(answer.headers['retry-after']), /^[1-9][0-9]*$/);
+    assert.equal(answer.json().reason, 'ServiceUnavailable');
+    // Discovery and the other kinds do not depend on the service.
+    assert.match(await ok('api-resources', '--api-group', 'infra.example.org'), /^zones\s/m);
+    assert.equal((await kubectl(['create', '-f', '-'], JSON.stringify({ apiVersion: 'infra.example.org/v1', kind: 'Rack', metadata: { name: 'r1' } }))).code, 0);
+    assert.match(await ok('get', 'racks'), /^r1\s/m);
     // Changed while kindred cannot see it: the db file is json-server's state when it comes back.
     const db = await service.db();
     db.zones = [...(db.zones ?? []).filter((z) => (z as { id: string }).id !== 'legacy'), { id: 'while-down', namespace: 'default', region: 'af-1' }];
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(service.dbPath, JSON.stringify(db));
     await service.start();
 
