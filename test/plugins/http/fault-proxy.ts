@@ -21,7 +21,9 @@ export type Fault =
   | { kind: 'dropAnswer' }
   | { kind: 'garbage' }
   | { kind: 'etagMismatch' }
-  | { kind: 'hold'; until: Promise<void> };
+  | { kind: 'hold'; until: Promise<void> }
+  /** Passes the request on at once, but holds the answer: a stale answer arriving late. */
+  | { kind: 'holdAnswer'; until: Promise<void> };
 
 interface Armed {
   fault: Fault;
@@ -36,6 +38,8 @@ export interface FaultProxy {
   /** The most requests it has held open at once. */
   maxInFlight: number;
   inFlight: number;
+  /** Requests or answers held by a `hold` or `holdAnswer` fault right now. */
+  holding: number;
   /** Applies `fault` to the next `count` requests (Infinity: until `clear`) matching method and path. */
   inject(fault: Fault, options?: { count?: number; method?: string; path?: RegExp }): void;
   clear(): void;
@@ -52,6 +56,7 @@ export async function startFaultProxy(upstream: string, tls?: ServerOptions): Pr
     seen: [],
     maxInFlight: 0,
     inFlight: 0,
+    holding: 0,
     inject(fault, options = {}) {
       armed.push({ fault, remaining: options.count ?? 1, method: options.method, path: options.path });
     },
@@ -76,6 +81,12 @@ export async function startFaultProxy(upstream: string, tls?: ServerOptions): Pr
     return found.fault;
   };
 
+  const held = async (until: Promise<void>) => {
+    proxy.holding++;
+    await until;
+    proxy.holding--;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     proxy.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     proxy.inFlight++;
@@ -88,7 +99,7 @@ export async function startFaultProxy(upstream: string, tls?: ServerOptions): Pr
     }
     const fault = take(req);
     if (fault?.kind === 'latency') await new Promise((resolve) => setTimeout(resolve, fault.ms));
-    if (fault?.kind === 'hold') await fault.until;
+    if (fault?.kind === 'hold') await held(fault.until);
     if (fault?.kind === 'drop') return void req.socket.destroy();
     if (fault?.kind === 'status') return void res.writeHead(fault.status, { 'Content-Type': 'application/json', ...fault.headers }).end(fault.body ?? '{}');
     if (fault?.kind === 'garbage') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"id": "half a rec');
@@ -101,6 +112,7 @@ export async function startFaultProxy(upstream: string, tls?: ServerOptions): Pr
     }
     const answer = await forward(upstream, req, body);
     if (fault?.kind === 'dropAnswer') return void req.socket.destroy();
+    if (fault?.kind === 'holdAnswer') await held(fault.until);
     res.writeHead(answer.status, answer.headers).end(answer.body);
   };
 

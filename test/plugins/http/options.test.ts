@@ -227,6 +227,25 @@ describe('watch', () => {
     assert.equal(proxy.maxInFlight, 1);
   });
 
+  it('does not let a poll answered before a write but read after it undo the write', async () => {
+    const name = fresh();
+    const store = await open({ url: `${proxy.origin}/${name}`, pollIntervalSeconds: 0.02 });
+    const created = await store.create(defaultObject(kind, 'a', 'ops'), write());
+    const listed = await store.list(undefined, {}, request());
+    let release!: () => void;
+    proxy.inject({ kind: 'holdAnswer', until: new Promise<void>((resolve) => (release = resolve)) }, { method: 'GET', path: new RegExp(`^/${name}(\\?|$)`) });
+    const watch = openWatch(store, undefined, listed.resourceVersion);
+    // The poller's list has been answered (with revision 1) and is held on its way back.
+    await eventually(() => proxy.holding === 1, 'a poll to be held');
+    await store.update(revised(created, '2'), write());
+    release();
+    await store.create(defaultObject(kind, 'marker', 'ops'), write());
+    const events = await take(watch, 2);
+    assert.deepEqual(summary(events), ['MODIFIED a', 'ADDED marker']);
+    assert.equal(events[0]?.object.metadata.annotations?.['conformance.kindred.dev/revision'], '2');
+    await watch.return?.();
+  });
+
   it('sees a record added directly in the service, and after a restart a watch from an old resourceVersion is Expired', async () => {
     const name = fresh();
     const first = await open({ url: `${service.origin}/${name}`, pollIntervalSeconds: 0.05 });
