@@ -99,6 +99,39 @@ export class ServiceClient {
     });
   }
 
+  /**
+   * Opens a long-lived GET (a server-sent-events stream) and hands each line to `onLine`
+   * until the stream ends or `signal` aborts. `onOpen` is called once the service said 200.
+   * Resolves with the status; a non-200 answer's body is discarded.
+   */
+  stream(url: URL, headers: Record<string, string>, signal: AbortSignal, onLine: (line: string) => void, onOpen: () => void): Promise<number> {
+    const secure = url.protocol === 'https:';
+    const send = secure ? httpsRequest : httpRequest;
+    return new Promise<number>((resolve, reject) => {
+      const req = send(url, { method: 'GET', headers: { Accept: 'text/event-stream', ...headers }, agent: secure ? this.#https : this.#http, signal }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status !== 200) {
+          res.resume();
+          return resolve(status);
+        }
+        onOpen();
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let nl: number;
+          while ((nl = buffer.indexOf('\n')) >= 0) {
+            onLine(buffer.slice(0, nl).replace(/\r$/, ''));
+            buffer = buffer.slice(nl + 1);
+          }
+        });
+        res.on('close', () => resolve(status));
+      });
+      req.on('error', (error) => (signal.aborted ? resolve(0) : reject(new ServiceUnreachable(`GET ${url.pathname}: ${messageOf(error)}`, false, { cause: error }))));
+      req.end();
+    });
+  }
+
   close(): void {
     this.#http.destroy();
     this.#https.destroy();

@@ -15,12 +15,15 @@ export class Endpoints {
   readonly #listQuery: Record<string, string>;
 
   /** `namespaceParam`: the record field a list of one namespace is filtered by, when no listQuery is configured. */
-  constructor(options: Pick<HttpOptions, 'url' | 'paths' | 'listQuery'>, namespaceParam: string | undefined) {
+  readonly #changes: string | undefined;
+
+  constructor(options: Pick<HttpOptions, 'url' | 'paths' | 'listQuery' | 'changeEvents'>, namespaceParam: string | undefined) {
+    this.#changes = options.changeEvents;
     this.#url = options.url.replace(/\/+$/, '');
     this.#paths = options.paths ?? {};
     this.#listQuery = options.listQuery ?? (namespaceParam ? { [namespaceParam]: '{namespace}' } : {});
     // Fail at load, not at the first request: every template must expand to a URL.
-    for (const template of [this.#url, ...Object.values(this.#paths)]) this.#expand(template, { name: 'x', namespace: 'y' });
+    for (const template of [this.#url, ...Object.values(this.#paths), ...(this.#changes ? [this.#changes] : [])]) this.#expand(template, { name: 'x', namespace: 'y' });
   }
 
   /** True when the namespace is part of the URL rather than of the record. */
@@ -36,6 +39,11 @@ export class Endpoints {
       url.searchParams.set(param, fill(template, { namespace }, false));
     }
     return url;
+  }
+
+  /** The change events stream, when the service has one. */
+  changes(): URL | undefined {
+    return this.#changes === undefined ? undefined : this.#expand(this.#changes, {});
   }
 
   create(namespace: string | undefined): URL {

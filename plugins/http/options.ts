@@ -60,6 +60,11 @@ export interface HttpOptions {
     secretHeaders?: Record<string, CredentialRef>;
   };
   tls?: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
+  /**
+   * A server-sent-events endpoint (absolute, or relative to `url`'s origin) whose every event
+   * means "something changed": watches see changes at once rather than at the next poll.
+   */
+  changeEvents?: string;
   /** Namespaces to list when the kind is listed across namespaces and `url` contains `{namespace}`. */
   namespaces?: string[];
   pollIntervalSeconds?: number;
@@ -149,6 +154,7 @@ export const httpOptionsSchema: Record<string, unknown> = {
       dependentRequired: { certFile: ['keyFile'], keyFile: ['certFile'] },
       properties: { caFile: { type: 'string' }, certFile: { type: 'string' }, keyFile: { type: 'string' }, serverName: { type: 'string' } },
     },
+    changeEvents: { type: 'string', minLength: 1, description: 'a server-sent-events endpoint; any event triggers a list' },
     namespaces: { type: 'array', items: { type: 'string', minLength: 1 } },
     pollIntervalSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600, default: 5 },
     timeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 300, default: 10 },

@@ -5,6 +5,8 @@
  */
 import { StoreError } from '../../core/types/errors.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
+import type { PluginLogger } from '../../core/types/storage.ts';
+import { ChangeStream } from './change-stream.ts';
 import { NOT_JSON, type ServiceClient, type ServiceResponse } from './client.ts';
 import type { Credentials } from './credentials.ts';
 import type { Endpoints } from './endpoints.ts';
@@ -108,6 +110,12 @@ export class ServiceApi {
 
   error(res: ServiceResponse, what: string, creating = false): StoreError {
     return errorFromResponse(res, { action: what, creating, secrets: this.#parts.credentials.secrets() });
+  }
+
+  /** The service's change stream, when it has one (`changeEvents`), ringing `onChange`. */
+  changeStream(onChange: () => void, log: PluginLogger): ChangeStream | undefined {
+    const url = this.#parts.endpoints.changes();
+    return url && new ChangeStream({ url, client: this.#parts.client, credentials: this.#parts.credentials, onChange, log });
   }
 
   close(): void {

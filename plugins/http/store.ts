@@ -55,11 +55,13 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
     this.#api = parts.api;
     this.#resource = `${kind.names.plural}.${kind.group}`;
     this.#known = new KnownObjects({ window: parts.options.watchWindow, log: parts.log });
+    const changes = this.#api.changeStream(() => this.#poller.pollNow(), parts.log);
     this.#poller = new Poller({
       intervalMs: parts.options.pollIntervalSeconds * 1000,
       poll: () => this.#sync(undefined, this.#closing.signal).then(() => undefined),
       active: () => this.#known.openWatches > 0,
       log: parts.log,
+      ...(changes ? { onRunning: (running: boolean) => (running ? changes.start() : changes.stop()) } : {}),
     });
   }
 

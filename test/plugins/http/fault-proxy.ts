@@ -2,7 +2,8 @@
  * A fault-injecting HTTP proxy of our own, put between the http plugin and json-server:
  * latency, error statuses, dropped connections, garbage bodies and ETag mismatches, each for
  * the next N matching requests. It can also demand credentials and honour If-Match (which
- * json-server ignores), and records every request it saw.
+ * json-server ignores), serves a server-sent-events stream at /events with one event per
+ * write that passed through it, and records every request it saw.
  */
 import { createServer as createHttpServer, request as upstreamRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
@@ -38,6 +39,8 @@ export interface FaultProxy {
   /** The most requests it has held open at once. */
   maxInFlight: number;
   inFlight: number;
+  /** Open /events streams. */
+  eventStreams: number;
   /** Requests or answers held by a `hold` or `holdAnswer` fault right now. */
   holding: number;
   /** Applies `fault` to the next `count` requests (Infinity: until `clear`) matching method and path. */
@@ -50,6 +53,7 @@ export interface FaultProxy {
 
 export async function startFaultProxy(upstream: string, tls?: ServerOptions): Promise<FaultProxy> {
   const armed: Armed[] = [];
+  const streams = new Set<ServerResponse>();
   let required: { name: string; value: string } | undefined;
   const proxy: FaultProxy = {
     origin: '',
@@ -57,6 +61,7 @@ export async function startFaultProxy(upstream: string, tls?: ServerOptions): Pr
     maxInFlight: 0,
     inFlight: 0,
     holding: 0,
+    eventStreams: 0,
     inject(fault, options = {}) {
       armed.push({ fault, remaining: options.count ?? 1, method: options.method, path: options.path });
     },
@@ -67,6 +72,7 @@ export async function startFaultProxy(upstream: string, tls?: ServerOptions): Pr
       required = name === undefined ? undefined : { name: name.toLowerCase(), value };
     },
     close: async () => {
+      for (const stream of streams) stream.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -97,6 +103,17 @@ export async function startFaultProxy(upstream: string, tls?: ServerOptions): Pr
       res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: `unauthorized: ${String(req.headers[required.name] ?? '')}` }));
       return;
     }
+    if (req.url === '/events') {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+      res.write(': connected\n\n');
+      streams.add(res);
+      proxy.eventStreams++;
+      res.on('close', () => {
+        streams.delete(res);
+        proxy.eventStreams--;
+      });
+      return;
+    }
     const fault = take(req);
     if (fault?.kind === 'latency') await new Promise((resolve) => setTimeout(resolve, fault.ms));
     if (fault?.kind === 'hold') await held(fault.until);
@@ -114,6 +131,7 @@ export async function startFaultProxy(upstream: string, tls?: ServerOptions): Pr
     if (fault?.kind === 'dropAnswer') return void req.socket.destroy();
     if (fault?.kind === 'holdAnswer') await held(fault.until);
     res.writeHead(answer.status, answer.headers).end(answer.body);
+    if (req.method !== 'GET') for (const stream of streams) stream.write(`event: changed\ndata: ${req.method} ${req.url}\n\n`);
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse) => {

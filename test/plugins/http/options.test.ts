@@ -211,7 +211,8 @@ describe('credentials', () => {
   });
 });
 
-describe('watch', () => {
+// A watch that misses an event would wait forever: fail instead.
+describe('watch', { timeout: 30_000 }, () => {
   it('polls the service once per interval for a kind, however many watches are open', async () => {
     const store = await open({ url: `${proxy.origin}/${fresh()}`, pollIntervalSeconds: 0.02 });
     let release!: () => void;
@@ -225,6 +226,22 @@ describe('watch', () => {
     abort.abort();
     await Promise.all(watches.map((w) => w.return?.()));
     assert.equal(proxy.maxInFlight, 1);
+  });
+
+  it('lists at once when the change stream (server-sent events) says something changed', async () => {
+    const name = fresh();
+    const store = await open({ url: `${proxy.origin}/${name}`, pollIntervalSeconds: 3600, changeEvents: '/events' });
+    const listed = await store.list(undefined, {}, request());
+    const lists = () => proxy.seen.filter((r) => r.method === 'GET' && new RegExp(`^/${name}(\\?|$)`).test(r.url)).length;
+    const before = lists();
+    const watch = openWatch(store, undefined, listed.resourceVersion);
+    // Opening the stream rings once (for what changed while it was closed): that list is done first.
+    // In flight: the stream itself, and no list.
+    await eventually(() => proxy.eventStreams === 1 && lists() > before && proxy.inFlight === 1, 'the change stream to open and its first list to be done');
+    // Written straight to the service (through the proxy, not kindred); the next poll is an hour away.
+    await fetch(`${proxy.origin}/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'direct', namespace: 'ops' }) });
+    assert.deepEqual(summary(await take(watch, 1)), ['ADDED direct']);
+    await watch.return?.();
   });
 
   it('does not let a poll answered before a write but read after it undo the write', async () => {
