@@ -48,6 +48,8 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   /** The write in progress per key: kindred's own writes to one record never interleave. */
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #resource: string;
+  /** With `{namespace}` in the url: every namespace a client asked about, polled from then on. */
+  readonly #namespacesAsked = new Set<string>();
 
   constructor(kind: KindDefinition, parts: HttpStoreParts) {
     this.#kind = kind;
@@ -91,7 +93,9 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
 
   watch(namespace: string | undefined, query: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent> {
     this.#assertOpen();
-    const events = this.#known.watch(this.#scoped(namespace), query.resourceVersion, req);
+    const ns = this.#scoped(namespace);
+    const events = this.#known.watch(ns, query.resourceVersion, req);
+    if (ns !== undefined) this.#namespacesAsked.add(ns);
     this.#poller.start();
     return events;
   }
@@ -185,9 +189,10 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
     this.#assertOpen();
     const { endpoints } = this.#api;
     const { options } = this.#parts;
-    // With {namespace} in the url, "all namespaces" is the configured ones, or those seen so far.
+    // With {namespace} in the url, "all namespaces" is the configured ones, those clients asked about and those seen so far.
+    if (endpoints.namespaceInUrl && ns !== undefined) this.#namespacesAsked.add(ns);
     const namespaces: (string | undefined)[] =
-      endpoints.namespaceInUrl && ns === undefined ? [...new Set([...(options.namespaces ?? []), ...this.#known.namespaces()])] : [ns];
+      endpoints.namespaceInUrl && ns === undefined ? [...new Set([...(options.namespaces ?? []), ...this.#namespacesAsked, ...this.#known.namespaces()])] : [ns];
     const seq = this.#known.begin();
     try {
       const seen = new Map<string, Observed>();

@@ -100,8 +100,18 @@ describe('paths', () => {
     ]);
     assert.deepEqual((await store.list('ops', {}, request())).items.map((o) => o.metadata.name), ['a']);
     assert.deepEqual((await store.list('dev', {}, request())).items, []);
-    // Across namespaces: the ones kindred has seen (or the `namespaces` option).
+    // Across namespaces: the ones kindred has seen or been asked about (or the `namespaces` option).
     assert.deepEqual((await store.list(undefined, {}, request())).items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`), ['ops/a']);
+  });
+
+  it('polls a namespace of a {namespace} url once a client asked about it, even while it is empty', { timeout: 30_000 }, async () => {
+    const store = await open({ url: `${service.origin}/namespaces/{namespace}/zones`, paths: { get: '/zones/{name}' }, pollIntervalSeconds: 0.05 });
+    const listed = await store.list('dev', {}, request());
+    assert.deepEqual(listed.items, []);
+    const watch = openWatch(store, 'dev', listed.resourceVersion);
+    await service.request('POST', '/namespaces/dev/zones', { id: 'b' });
+    assert.deepEqual(summary(await take(watch, 1)), ['ADDED b']);
+    await watch.return?.();
   });
 
   it('encodes names into paths, so a name cannot change the path', async () => {
