@@ -110,8 +110,12 @@ export const unsupportedMediaType = (contentType: string, accepted: string[]): S
 
 export const expired = (message: string): StatusError => new StatusError(410, 'Expired', message, {});
 
-export const requestTooLarge = (limitBytes: number): StatusError =>
-  new StatusError(413, 'RequestEntityTooLarge', `the request body is larger than the limit of ${limitBytes} bytes`, {});
+/** errors.NewRequestEntityTooLargeError: "Request entity too large: <detail>". */
+export const entityTooLarge = (detail: string): StatusError =>
+  new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: ${detail}`, {});
+
+/** A body over the limit, worded as handlers/rest.go `limitedReadBody` words it. */
+export const requestTooLarge = (limitBytes: number): StatusError => entityTooLarge(`limit is ${limitBytes}`);
 
 export const unauthorized = (): StatusError => new StatusError(401, 'Unauthorized', 'Unauthorized', {});
 

@@ -9,6 +9,7 @@ import { asKubeObject, decodeObjectBody } from './decode.ts';
 import { parseWriteOptions, type WriteOptions } from './options.ts';
 import { trackManagedFields } from './apply.ts';
 import { admit, admitDuplicateFields } from './admit.ts';
+import { fitObjectLimits } from './object-limits.ts';
 import { encodeOne } from './present.ts';
 import { refOf, storeContext, storeWith, type Reply, type ResourceRequest } from './request.ts';
 
@@ -46,6 +47,7 @@ export async function storeNewObject(req: ResourceRequest, options: WriteOptions
     if (errors.length > 0) {
       throw invalid({ group: resource.group, kind: resource.kind.names.kind, name: prepared.metadata.name ?? '' }, errors);
     }
+    fitObjectLimits(prepared, operation);
     try {
       return await storeWith(req, canCreate, 'create').create(prepared, { ...storeContext(req), dryRun: options.dryRun });
     } catch (error) {

@@ -7,18 +7,35 @@ import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../types/object.ts';
 import { StatusError, badRequest, unsupportedMediaType } from '../status.ts';
 import type { ResourceRequest } from './request.ts';
+import { MAX_NESTING_DEPTH, nestingDepthExceeds, yamlNestingDepthExceeds } from '../nesting.ts';
 
 export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml'];
 
+/**
+ * Decodes a JSON or YAML body. Nesting beyond MAX_NESTING_DEPTH is a 400, as kube-apiserver's
+ * decoder answers beyond its own limit; YAML is measured before it is composed (the yaml
+ * package composes recursively). YAML aliases are expanded into copies, as kube's YAML-to-JSON
+ * conversion does, so no two places of an object share one value, and an alias that contains
+ * itself is refused instead of becoming a cycle.
+ */
 export function parseJsonOrYaml(text: string, yaml: boolean): unknown {
+  let value: unknown;
   try {
+    if (yaml && yamlNestingDepthExceeds(text)) throw new Error(tooDeep);
     // Repeated keys are not a decoding error: the last one wins, as in Go's non-strict
     // decoding, and fieldValidation decides what to say of them (admitDuplicateFields).
-    return yaml ? parseYaml(text, { uniqueKeys: false }) : JSON.parse(text);
+    value = yaml ? parseYaml(text, { uniqueKeys: false }) : JSON.parse(text);
   } catch (error) {
     throw badRequest(`the body of the request could not be decoded: ${(error as Error).message.split('\n')[0]}`);
   }
+  // JSON text shorter than the limit cannot nest deeper than it.
+  if ((yaml || text.length > MAX_NESTING_DEPTH) && nestingDepthExceeds(value)) {
+    throw badRequest(`the body of the request could not be decoded: ${tooDeep}`);
+  }
+  return yaml && text.includes('*') ? JSON.parse(JSON.stringify(value)) : value;
 }
+
+const tooDeep = `exceeded max depth: objects may nest at most ${MAX_NESTING_DEPTH} levels`;
 
 export async function decodeObjectBody(req: ResourceRequest): Promise<unknown> {
   const type = req.contentType;

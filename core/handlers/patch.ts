@@ -3,7 +3,7 @@
  * the stored object into the wanted one; the read-modify-write cycle is shared with update.
  */
 import type { KubeObject } from '../types/object.ts';
-import { StatusError, badRequest, unsupportedMediaType } from '../status.ts';
+import { StatusError, badRequest, entityTooLarge, unsupportedMediaType } from '../status.ts';
 import { negotiateResource } from '../negotiation.ts';
 import { applyMergePatch } from '../patch/merge-patch.ts';
 import { applyJsonPatch, JsonPatchError } from '../patch/json-patch.ts';
@@ -27,7 +27,7 @@ const MAX_JSON_PATCH_OPERATIONS = 10_000;
 function jsonPatch(body: string): PatchMechanism {
   const operations = parseJsonOrYaml(body, false);
   if (Array.isArray(operations) && operations.length > MAX_JSON_PATCH_OPERATIONS) {
-    throw new StatusError(413, 'RequestEntityTooLarge', `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${operations.length}`, {});
+    throw entityTooLarge(`The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${operations.length}`);
   }
   return {
     apply(current) {

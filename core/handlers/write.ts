@@ -14,6 +14,7 @@ import { refOf, storeContext, storeWith, type ResourceRequest } from './request.
 import type { WriteOptions } from './options.ts';
 import { trackManagedFields } from './apply.ts';
 import { admit, admitDuplicateFields } from './admit.ts';
+import { fitObjectLimits } from './object-limits.ts';
 
 const MAX_ATTEMPTS = 5;
 
@@ -52,6 +53,7 @@ export async function readModifyWrite(req: ResourceRequest, options: WriteOption
     // Nothing changed: answer with the stored object and write nothing, so the
     // resourceVersion does not move (GuaranteedUpdate skips no-op writes).
     if (isDeepStrictEqual(withoutVersion(updated), withoutVersion(stored))) return stored;
+    fitObjectLimits(updated, operation);
     try {
       const written = await storeWith(req, canUpdate, 'update').update(updated, { ...storeContext(req), dryRun: options.dryRun });
       return await finishPendingDeletion(req, written, options);

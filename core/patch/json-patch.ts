@@ -10,7 +10,17 @@
  * - `copy` from a missing object member copies `null`; `test` of a missing member against
  *   `null` passes.
  * - an unknown or missing `op` fails while applying (`Unexpected kind: x`), so it is a 422.
+ *
+ * Two bounds keep a small patch from growing a document without end (issue 16: 40 `copy`
+ * operations doubling a list exhausted the heap): the bytes `copy` operations add accumulate
+ * against kube-apiserver's `JSONPatchMaxCopyBytes` (3 MiB, evanphx `AccumulatedCopySizeLimit`,
+ * measured as evanphx does, by the copied value's JSON), and no operation may place a value
+ * deeper than MAX_NESTING_DEPTH, the limit every decoded body has.
  */
+import { MAX_NESTING_DEPTH, nestingDepthExceeds } from '../nesting.ts';
+
+/** kube-apiserver's default `JSONPatchMaxCopyBytes` (k8s.io/apiserver `server/config.go`). */
+export const MAX_COPY_BYTES = 3 * 1024 * 1024;
 
 /** `malformed`: the body is not a list of operations (400). `apply`: an operation failed (422). */
 export type JsonPatchErrorKind = 'malformed' | 'apply';
@@ -42,11 +52,12 @@ const INVALID_INDEX = 'invalid index referenced';
  * Throws `JsonPatchError`: `malformed` before anything is applied, `apply` on the first
  * operation that fails. Inputs are not mutated and the result shares nothing with them.
  */
-export function applyJsonPatch(document: unknown, operations: unknown): unknown {
+export function applyJsonPatch(document: unknown, operations: unknown, maxCopyBytes = MAX_COPY_BYTES): unknown {
   const ops = decodeOperations(operations);
   const copy = structuredClone(document);
   if (!isContainer(copy)) throw applyError(`json: cannot unmarshal ${goJsonType(copy)} into Go value of type jsonpatch.partialDoc`);
   let doc: Container = copy;
+  let copiedBytes = 0;
   for (const op of ops) {
     const kind = typeof op.op === 'string' ? op.op : 'unknown';
     switch (kind) {
@@ -54,6 +65,7 @@ export function applyJsonPatch(document: unknown, operations: unknown): unknown 
         const path = pathOf(op, 'add operation failed to decode path: missing value');
         const target = findObject(doc, path);
         if (!target) throw applyError(`add operation does not apply: doc is missing path: "${path}": ${MISSING}`);
+        assertDepth('add', path, op.value);
         attempt(() => add(target.container, target.key, valueOf(op)), `error in add for path: '${path}'`);
         break;
       }
@@ -75,6 +87,7 @@ export function applyJsonPatch(document: unknown, operations: unknown): unknown 
         const target = findObject(doc, path);
         if (!target) throw applyError(`replace operation does not apply: doc is missing path: ${path}: ${MISSING}`);
         attempt(() => get(target.container, target.key), `replace operation does not apply: doc is missing key: ${path}`, MISSING);
+        assertDepth('replace', path, op.value);
         set(target.container, target.key, valueOf(op));
         break;
       }
@@ -87,6 +100,7 @@ export function applyJsonPatch(document: unknown, operations: unknown): unknown 
         const path = pathOf(op, `move operation failed to decode path: operation missing path field: ${MISSING}`);
         const target = findObject(doc, path);
         if (!target) throw applyError(`move operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
+        assertDepth('move', path, value);
         attempt(() => add(target.container, target.key, value ?? null), `error in move for path: '${path}'`);
         break;
       }
@@ -98,6 +112,12 @@ export function applyJsonPatch(document: unknown, operations: unknown): unknown 
         const path = pathOf(op, 'copy operation failed to decode path: missing value');
         const target = findObject(doc, path);
         if (!target) throw applyError(`copy operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
+        // Depth first: the copy's size is measured by encoding it, which recurses.
+        assertDepth('copy', path, value);
+        copiedBytes += Buffer.byteLength(JSON.stringify(value ?? null));
+        if (maxCopyBytes > 0 && copiedBytes > maxCopyBytes) {
+          throw applyError(`Unable to complete the copy, the accumulated size increase of copy is ${copiedBytes}, exceeding the limit ${maxCopyBytes}`);
+        }
         attempt(() => add(target.container, target.key, structuredClone(value ?? null)), 'error while adding value during copy');
         break;
       }
@@ -140,6 +160,17 @@ function decodeOperations(operations: unknown): Operation[] {
     }
     return op as Operation;
   });
+}
+
+/**
+ * A value put at `path` sits one level below each of the path's containers: the root and each
+ * reference token but the last.
+ */
+function assertDepth(kind: string, path: string, value: unknown): void {
+  const containers = path.split('/').length - 1;
+  if (nestingDepthExceeds(value, MAX_NESTING_DEPTH - containers)) {
+    throw applyError(`${kind} operation does not apply: the value at ${path} would exceed the max depth of ${MAX_NESTING_DEPTH} levels`);
+  }
 }
 
 function pathOf(op: Operation, missingMessage: string): string {
