@@ -56,6 +56,12 @@ export function widgetAtDepth(name: string, depth: number): Record<string, unkno
   return { apiVersion: 'limits.example.com/v1', kind: 'Widget', metadata: { name }, spec: { x: nested(depth - 2) } };
 }
 
+/** The same as JSON text, for depths JSON.stringify cannot encode. */
+export function widgetTextAtDepth(name: string, depth: number): string {
+  const levels = depth - 2;
+  return `{"apiVersion":"limits.example.com/v1","kind":"Widget","metadata":{"name":"${name}"},"spec":{"x":${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}}}`;
+}
+
 describe('input limits', () => {
   let k: TestKindred;
   let credentials: Credentials;
@@ -182,7 +188,7 @@ describe('input limits', () => {
       await refused(await call('PATCH', `${widgets}/shallow`, adds, 'application/json-patch+json'), 422, 'Invalid', /max depth/);
       const copies = [{ op: 'add', path: '/spec/x', value: nested(half) }, { op: 'copy', from: '/spec/x', path: deepPath }];
       await refused(await call('PATCH', `${widgets}/shallow`, copies, 'application/json-patch+json'), 422, 'Invalid', /max depth/);
-      await refused(await call('PUT', `${widgets}/shallow`, widgetAtDepth('shallow', 10_001)), 400, 'BadRequest');
+      await refused(await call('PUT', `${widgets}/shallow`, widgetTextAtDepth('shallow', 10_001)), 400, 'BadRequest', /exceeded max depth/);
     });
 
     it('refuses deep YAML before composing it, as often as it is sent', async () => {
