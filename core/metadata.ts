@@ -29,6 +29,18 @@ export function isDns1123Label(value: string): boolean {
   return value.length <= 63 && DNS1123_LABEL.test(value);
 }
 
+/** Problems with a DNS-1123 label (namespace names: apimachinery ValidateNamespaceName), as messages. */
+export function labelErrors(value: string): string[] {
+  const errors: string[] = [];
+  if (value.length > 63) errors.push('must be no more than 63 characters');
+  if (!DNS1123_LABEL.test(value)) {
+    errors.push(
+      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+    );
+  }
+  return errors;
+}
+
 function qualifiedNameErrors(key: string): string[] {
   const slash = key.lastIndexOf('/');
   const [prefix, name] = slash >= 0 ? [key.slice(0, slash), key.slice(slash + 1)] : [undefined, key];
@@ -66,6 +78,9 @@ export function validateObjectMeta(object: KubeObject, options: { namespaced: bo
   }
   if (options.namespaced && !meta.namespace) {
     errors.push({ type: 'Required', field: 'metadata.namespace' });
+  } else if (options.namespaced) {
+    // Standalone kindred has no Namespace objects to refuse a missing one: the name must at least be one.
+    for (const message of labelErrors(meta.namespace!)) errors.push({ type: 'Invalid', field: 'metadata.namespace', value: meta.namespace, detail: message });
   } else if (!options.namespaced && meta.namespace) {
     errors.push({ type: 'Forbidden', field: 'metadata.namespace', detail: 'not allowed on this type' });
   }

@@ -7,8 +7,13 @@
  * Anything else (`/apis`, `/apis/<group>`, `/version`, `/openapi/...`) is a non-resource
  * request. The legacy `/watch/` prefix means `watch=true`, and a name in a watch path means
  * `fieldSelector=metadata.name=<name>`.
+ *
+ * The path is percent-decoded before it is split, as Go's `req.URL.Path` is: `%2F` separates
+ * segments like `/` does, so no namespace or name can contain a slash (store keys rely on it),
+ * and a malformed escape is the client's 400, as Go's URL parser answers it.
  */
 import { parseBool } from './params.ts';
+import { badRequest } from './status.ts';
 
 export type RequestVerb =
   | 'get'
@@ -59,11 +64,20 @@ function nameFromFieldSelector(selector: string | null): string | undefined {
   return match?.[1] || undefined;
 }
 
+function decodePath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    const escape = /%(?![0-9A-Fa-f]{2})..?/.exec(raw)?.[0] ?? raw;
+    throw badRequest(`invalid URL escape ${JSON.stringify(escape)}`);
+  }
+}
+
 export function parseRequestInfo(method: string, url: string): RequestInfo {
   const parsed = new URL(url, 'https://kindred.invalid');
-  const path = parsed.pathname;
   const query = parsed.searchParams;
-  const parts = path.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+  const path = decodePath(parsed.pathname);
+  const parts = path.split('/').filter((p) => p !== '');
   const nonResource = (): NonResourceRequestInfo =>
     Object.freeze({ isResourceRequest: false, path, verb: method.toLowerCase(), parts, query });
 

@@ -22,6 +22,8 @@ export interface RouteInput {
   ifNoneMatch: string | undefined;
   /** Lines for `/readyz?verbose`, from the server's health checks. */
   readiness: () => { ready: boolean; checks: string[] };
+  /** Whether the caller authenticated: only then does verbose health say more than each check's name. */
+  authenticated?: boolean;
 }
 
 export const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
@@ -50,8 +52,20 @@ function health(input: RouteInput): RouteReply {
   if (input.info.path !== '/readyz') return { status: 200, headers: text, body: 'ok' };
   const { ready, checks } = input.readiness();
   const verbose = input.info.query.has('verbose');
-  const body = verbose ? `${checks.join('\n')}\nreadyz check ${ready ? 'passed' : 'failed'}\n` : ready ? 'ok' : 'not ready';
+  const lines = input.authenticated ? checks : checks.map(withoutDetails);
+  const body = verbose ? `${lines.join('\n')}\nreadyz check ${ready ? 'passed' : 'failed'}\n` : ready ? 'ok' : 'not ready';
   return { status: ready ? 200 : 500, headers: text, body };
+}
+
+/**
+ * `[+]config ok: serving … from /etc/kindred/…` → `[+]config ok`. Anyone may read health, so a
+ * check's details (config paths, hashes, errors) stay with authenticated callers; kube-apiserver
+ * answers `[-]name failed: reason withheld` to everyone.
+ */
+function withoutDetails(line: string): string {
+  const match = /^(\[[+-]\]\S+ (?:ok|failed))/.exec(line);
+  if (!match) return '[?]check';
+  return line.startsWith('[-]') ? `${match[1]}: reason withheld` : match[1]!;
 }
 
 function apis(input: RouteInput): RouteReply {

@@ -261,19 +261,30 @@ export class KindredServer {
 
   readonly #authenticate: Middleware = async (ctx, next) => {
     const state = ctx.state as State;
-    if (this.#isPublic(state.info.path)) return next();
+    if (this.#isPublic(state.info.path)) {
+      // Public, but only an authenticated caller sees the details of `/readyz?verbose`.
+      if (HEALTH_PATHS.has(state.info.path) && state.info.query.has('verbose')) {
+        const user = await this.#userOf(ctx).catch(() => undefined);
+        if (user) state.user = user;
+      }
+      return next();
+    }
+    const user = await this.#userOf(ctx);
+    if (!user) throw unauthorized();
+    state.user = user;
+    await next();
+  };
+
+  #userOf(ctx: Context): Promise<UserInfo | undefined> {
     const req = ctx.req as unknown as { socket: TLSSocket; headersDistinct?: Record<string, string[]> };
-    const user = await this.#options.authenticate({
+    return this.#options.authenticate({
       socket: req.socket,
       headers: ctx.req.headers,
       // HTTP/2 requests (the aggregator's) have no headersDistinct: fall back to rawHeaders,
       // which keeps every repeated header (X-Remote-Group) as its own entry.
       headerValues: (name) => req.headersDistinct?.[name.toLowerCase()] ?? rawHeaderValues(ctx.req.rawHeaders, name),
     });
-    if (!user) throw unauthorized();
-    state.user = user;
-    await next();
-  };
+  }
 
   /** 429 when the request's kind (read or write) already has its maximum in flight. */
   readonly #limitInFlight: Middleware = async (ctx, next) => {
@@ -305,6 +316,7 @@ export class KindredServer {
         accept: ctx.get('accept') || undefined,
         ifNoneMatch: ctx.get('if-none-match') || undefined,
         readiness: () => this.#ready(),
+        authenticated: state.user !== undefined,
       });
       ctx.status = reply.status;
       ctx.set(reply.headers);

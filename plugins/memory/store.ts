@@ -214,8 +214,9 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
   }
 
   #key(namespace: string | undefined, name: string): string {
-    // Namespaces and names are DNS names: neither contains a slash.
-    return `${this.#scoped(namespace) ?? ''}/${name}`;
+    // Injective whatever the two strings hold: a slash in either cannot make two objects one
+    // (`x/y` + `z` and `x` + `y/z` were the same key while paths decoded %2F into a segment).
+    return JSON.stringify([this.#scoped(namespace) ?? '', name]);
   }
 
   #identity(object: KubeObject): { namespace: string | undefined; name: string } {

@@ -228,4 +228,76 @@ describe('input limits', () => {
       assert.deepEqual(r.json().spec, { a: { x: 1 }, b: { x: 1 } });
     });
   });
+
+  describe('malformed requests', () => {
+    it('answers a bad percent-escape in the path with a 400', async () => {
+      await refused(await call('GET', `${widgets}/a%zz`), 400, 'BadRequest', /invalid URL escape "%zz"/);
+      await refused(await call('GET', '/apis/limits.example.com/v1/namespaces/%E0%A4%A/widgets'), 400, 'BadRequest');
+    });
+    it('answers a list at resourceVersion=abc with a 400, as kube-apiserver does', async () => {
+      await refused(await call('GET', `${widgets}?resourceVersion=abc`), 400, 'BadRequest', /^invalid resource version: resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax$/);
+      await refused(await call('GET', `${widgets}?resourceVersion=99999999999999999999999`), 400, 'BadRequest', /value out of range/);
+      assert.equal((await call('GET', `${widgets}?resourceVersion=1`)).status, 200);
+    });
+    it('refuses forged and garbled continue tokens with a 400', async () => {
+      for (const name of ['page-a', 'page-b', 'page-c']) assert.equal((await call('POST', widgets, widget(name))).status, 201);
+      const first = (await call('GET', `${widgets}?limit=1`)).json();
+      const token: string = first.metadata.continue;
+      assert.ok(token);
+      const second = await call('GET', `${widgets}?limit=1&continue=${encodeURIComponent(token)}`);
+      assert.equal(second.status, 200);
+      assert.equal(second.json().metadata.resourceVersion, first.metadata.resourceVersion);
+      const [payload] = token.split('.');
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+      const forgedPayload = Buffer.from(JSON.stringify({ ...claims, rv: '999999' })).toString('base64url');
+      const forgeries = [
+        forgedPayload,
+        `${forgedPayload}.${token.split('.')[1]}`,
+        Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 5, start: 'default/page-a' })).toString('base64url'),
+        'not-base64-%%%',
+        `${token}x`,
+        '.',
+      ];
+      for (const forged of forgeries) {
+        await refused(await call('GET', `${widgets}?limit=1&continue=${encodeURIComponent(forged)}`), 400, 'BadRequest', /^invalid continue token: continue key is not valid/);
+      }
+      await refused(await call('GET', `${widgets}?limit=1&resourceVersion=5&continue=${encodeURIComponent(token)}`), 400, 'BadRequest', /not allowed when using continue/);
+    });
+    it('answers bad selectors with a 400', async () => {
+      const selectors = [
+        'labelSelector=a%20in%20(((',
+        `labelSelector=${encodeURIComponent('a in (' + 'b,'.repeat(3_000) + 'c')}`,
+        `labelSelector=${encodeURIComponent('!'.repeat(5_000))}`,
+        'labelSelector=%3D%3D%3D',
+        'fieldSelector=spec.size%3D1',
+        `fieldSelector=${encodeURIComponent('metadata.name=' + '\\'.repeat(2_001) + 'x')}`,
+      ];
+      for (const query of selectors) await refused(await call('GET', `${widgets}?${query}`), 400, 'BadRequest');
+    });
+  });
+
+  describe('namespaces and keys (standalone)', () => {
+    it('refuses a namespace that is not a DNS label with a 422 naming metadata.namespace', async () => {
+      const r = await call('POST', '/apis/limits.example.com/v1/namespaces/Bad_NS/widgets', widget('w'));
+      await refused(r, 422, 'Invalid', /metadata\.namespace: Invalid value: "Bad_NS": a lowercase RFC 1123 label must consist of/);
+      assert.equal(r.json().details.causes[0].field, 'metadata.namespace');
+    });
+    it('splits %2F in a path like a slash, so no namespace or name holds one', async () => {
+      await refused(await call('POST', '/apis/limits.example.com/v1/namespaces/x%2Fy/widgets', widget('z')), 404, 'NotFound');
+      assert.equal((await call('POST', '/apis/limits.example.com/v1/namespaces/x/widgets', widget('y'))).status, 201);
+      await refused(await call('GET', '/apis/limits.example.com/v1/namespaces/x/widgets/y%2Fz'), 404, 'NotFound');
+      assert.equal((await call('GET', '/apis/limits.example.com/v1/namespaces/x/widgets/y')).json().metadata.name, 'y');
+    });
+  });
+
+  describe('/readyz?verbose', () => {
+    it('shows an anonymous caller check names only, an authenticated one the details', async () => {
+      const anonymous = await httpRequest(k.url, 'GET', '/readyz?verbose', { credentials: { ca: credentials.ca } });
+      assert.equal(anonymous.status, 200);
+      assert.match(anonymous.text, /^\[\+\]config ok$/m);
+      assert.doesNotMatch(anonymous.text, /sha256|kindred\.config\.yaml|kindred-test-/);
+      const authenticated = await call('GET', '/readyz?verbose');
+      assert.match(authenticated.text, /\[\+\]config ok: serving config sha256:/);
+    });
+  });
 });
