@@ -3,6 +3,7 @@
  * a field path and a detail. `fieldErrorBody` renders what kube-apiserver puts in a
  * Status cause's message; `fieldErrorText` is the full line kubectl prints.
  */
+import { encodeJson } from './json.ts';
 import type { StoreErrorCause } from './types/errors.ts';
 
 export type FieldErrorType = 'Invalid' | 'TypeInvalid' | 'Required' | 'NotSupported' | 'Duplicate' | 'Forbidden' | 'TooLong' | 'TooMany';
@@ -33,9 +34,9 @@ const reasons: Record<FieldErrorType, string> = {
 /** How field.Error prints a bad value: strings quoted, numbers and booleans bare, the rest as JSON. */
 export function formatBadValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' || value === null) return String(value);
   if (value === undefined) return 'null';
-  return JSON.stringify(value);
+  return encodeJson(value);
 }
 
 export function fieldErrorBody(error: FieldError): string {

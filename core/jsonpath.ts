@@ -337,6 +337,7 @@ function basicKind(value: unknown): 'bool' | 'int' | 'float' | 'string' {
   if (value instanceof GoFloat) return 'float';
   // Kubernetes decodes a JSON number as int64 when it is whole, float64 otherwise.
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'bigint') return 'int';
   throw new EvaluationError('invalid type for comparison');
 }
 
@@ -363,7 +364,7 @@ export function printerCellValue(results: unknown[], type: PrinterColumnType): u
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'integer':
-      return typeof value === 'number' ? Math.trunc(value) : null;
+      return typeof value === 'number' ? Math.trunc(value) : typeof value === 'bigint' ? value : null;
     case 'number':
       return typeof value === 'number' ? value : null;
     case 'boolean':

@@ -30,6 +30,7 @@ import { MaxInFlightLimit, type MaxInFlightOptions } from './max-in-flight.ts';
 import { ConnectionTracker, DEFAULT_CONNECTION_TIMEOUTS, type ConnectionTimeouts } from './connections.ts';
 import { writeWatch } from './watch-writer.ts';
 import type { WatchBacklogLimits } from './handlers/watch-backlog.ts';
+import { encodeJson } from './json.ts';
 
 export interface ServerOptions {
   tls: { certPem: string; keyPem: string; clientCaPems: string[] };
@@ -363,7 +364,7 @@ export class KindredServer {
     if ('body' in reply) {
       ctx.status = reply.status;
       ctx.type = 'application/json';
-      ctx.body = JSON.stringify(reply.body);
+      ctx.body = encodeJson(reply.body);
       return;
     }
     // A stream is written by hand, at the pace its client reads (watch-writer.ts).

@@ -8,6 +8,7 @@ import type { KubeObject } from '../types/object.ts';
 import { StatusError, badRequest, unsupportedMediaType } from '../status.ts';
 import type { ResourceRequest } from './request.ts';
 import { MAX_NESTING_DEPTH, nestingDepthExceeds, yamlNestingDepthExceeds } from '../nesting.ts';
+import { LONG_DIGITS, encodeJson, narrowBigIntegers, parseJson } from '../json.ts';
 
 export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml'];
 
@@ -24,7 +25,7 @@ export function parseJsonOrYaml(text: string, yaml: boolean): unknown {
     if (yaml && yamlNestingDepthExceeds(text)) throw new Error(tooDeep);
     // Repeated keys are not a decoding error: the last one wins, as in Go's non-strict
     // decoding, and fieldValidation decides what to say of them (admitDuplicateFields).
-    value = yaml ? parseYaml(text, { uniqueKeys: false }) : JSON.parse(text);
+    value = yaml ? parseYamlExact(text) : parseJson(text);
   } catch (error) {
     throw badRequest(`the body of the request could not be decoded: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -32,7 +33,12 @@ export function parseJsonOrYaml(text: string, yaml: boolean): unknown {
   if ((yaml || text.length > MAX_NESTING_DEPTH) && nestingDepthExceeds(value)) {
     throw badRequest(`the body of the request could not be decoded: ${tooDeep}`);
   }
-  return yaml && text.includes('*') ? JSON.parse(JSON.stringify(value)) : value;
+  return yaml && text.includes('*') ? parseJson(encodeJson(value)) : value;
+}
+
+/** YAML integers that fit in an int64 but not in a double stay exact, as in parseJson. */
+function parseYamlExact(text: string): unknown {
+  return LONG_DIGITS.test(text) ? narrowBigIntegers(parseYaml(text, { uniqueKeys: false, intAsBigInt: true })) : parseYaml(text, { uniqueKeys: false });
 }
 
 const tooDeep = `exceeded max depth: objects may nest at most ${MAX_NESTING_DEPTH} levels`;

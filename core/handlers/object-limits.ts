@@ -19,6 +19,7 @@
 import type { KubeObject } from '../types/object.ts';
 import { StatusError, entityTooLarge } from '../status.ts';
 import { MAX_NESTING_DEPTH, nestingDepthExceeds } from '../nesting.ts';
+import { encodeJson } from '../json.ts';
 
 export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
 
@@ -46,5 +47,5 @@ export function fitObjectLimits(object: KubeObject, operation: 'Update' | 'Apply
 }
 
 function encodedSize(object: KubeObject): number {
-  return Buffer.byteLength(JSON.stringify(object));
+  return Buffer.byteLength(encodeJson(object));
 }

@@ -13,6 +13,7 @@
  * at once into a bounded backlog (watch-backlog.ts); a client that falls behind past its
  * bounds has its watch closed through the reply's `stalled` signal.
  */
+import { encodeJson } from '../json.ts';
 import { canList, canWatch } from '../types/storage.ts';
 import type { KubeObject, WatchEvent } from '../types/object.ts';
 import { negotiateResource, type Representation } from '../negotiation.ts';
@@ -94,7 +95,7 @@ async function* streamEvents(
   let first = true;
   let lastVersion = start.resourceVersion;
   const encode = (type: string, object: KubeObject): string => {
-    const line = JSON.stringify({ type, object: encodeOne(req, representation, object, first) }) + '\n';
+    const line = encodeJson({ type, object: encodeOne(req, representation, object, first) }) + '\n';
     first = false;
     return line;
   };
@@ -103,7 +104,7 @@ async function* streamEvents(
     if (annotations) metadata.annotations = annotations;
     const object = { apiVersion: req.resource.apiVersion, kind: req.resource.kind.names.kind, metadata };
     const encoded = representation.kind === 'object' ? object : encodeOne(req, representation, object, first);
-    return JSON.stringify({ type: 'BOOKMARK', object: encoded }) + '\n';
+    return encodeJson({ type: 'BOOKMARK', object: encoded }) + '\n';
   };
 
   // Keys of objects this client currently believes match, for stores that give no `previous`.
@@ -129,7 +130,7 @@ async function* streamEvents(
   };
 
   const deadline = Date.now() + timeoutMs;
-  const errorLine = (error: unknown): string => JSON.stringify({ type: 'ERROR', object: toStatusError(error, refOf(req), () => {}).status }) + '\n';
+  const errorLine = (error: unknown): string => encodeJson({ type: 'ERROR', object: toStatusError(error, refOf(req), () => {}).status }) + '\n';
   let iterator: AsyncIterator<WatchEvent>;
   try {
     // A store may refuse the start point (410 Expired) at once, or on the first next().
@@ -151,7 +152,7 @@ async function* streamEvents(
         if (result.done || backlog.ended) return;
         const event = result.value;
         if (event.type === 'ERROR') {
-          backlog.push(JSON.stringify(event) + '\n');
+          backlog.push(encodeJson(event) + '\n');
           return;
         }
         lastVersion = event.object.metadata.resourceVersion ?? lastVersion;

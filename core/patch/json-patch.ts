@@ -18,6 +18,7 @@
  * deeper than MAX_NESTING_DEPTH, the limit every decoded body has.
  */
 import { MAX_NESTING_DEPTH, nestingDepthExceeds } from '../nesting.ts';
+import { encodeJson } from '../json.ts';
 
 /** kube-apiserver's default `JSONPatchMaxCopyBytes` (k8s.io/apiserver `server/config.go`). */
 export const MAX_COPY_BYTES = 3 * 1024 * 1024;
@@ -114,7 +115,7 @@ export function applyJsonPatch(document: unknown, operations: unknown, maxCopyBy
         if (!target) throw applyError(`copy operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
         // Depth first: the copy's size is measured by encoding it, which recurses.
         assertDepth('copy', path, value);
-        copiedBytes += Buffer.byteLength(JSON.stringify(value ?? null));
+        copiedBytes += Buffer.byteLength(encodeJson(value ?? null));
         if (maxCopyBytes > 0 && copiedBytes > maxCopyBytes) {
           throw applyError(`Unable to complete the copy, the accumulated size increase of copy is ${copiedBytes}, exceeding the limit ${maxCopyBytes}`);
         }

@@ -3,6 +3,7 @@
  * written object, in kube-apiserver's order (prune, default, validate), and the structural
  * checks that decide at config load whether a schema can be served at all.
  */
+import { encodeJson } from '../json.ts';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { unchangedAt } from './ratchet.ts';
@@ -211,7 +212,7 @@ class Compiled implements CompiledSchema {
 function correlator(node: SchemaNode, old: unknown): (item: unknown) => unknown {
   if (listTypeOf(node) !== 'map' || !Array.isArray(old)) return () => undefined;
   const keys = listMapKeysOf(node);
-  const id = (item: unknown) => (isObject(item) ? JSON.stringify(keys.map((k) => item[k] ?? null)) : undefined);
+  const id = (item: unknown) => (isObject(item) ? encodeJson(keys.map((k) => item[k] ?? null)) : undefined);
   const byId = new Map(old.map((item) => [id(item), item]));
   return (item) => byId.get(id(item));
 }

@@ -4,6 +4,7 @@
  * `map` no two items with the same `x-kubernetes-list-map-keys` values. Each repeat is a
  * `Duplicate value` at the later item's index.
  */
+import { encodeJson } from '../json.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { FieldError } from '../field-errors.ts';
 import {
@@ -43,7 +44,7 @@ function checkMap(list: unknown[], keys: string[], path: string, errors: FieldEr
     if (!isObject(item)) return;
     const identity: Record<string, unknown> = {};
     for (const key of keys) if (item[key] !== undefined) identity[key] = item[key];
-    const id = JSON.stringify(keys.map((k) => item[k] ?? null));
+    const id = encodeJson(keys.map((k) => item[k] ?? null));
     if (seen.has(id)) errors.push({ type: 'Duplicate', field: indexPath(path, i), value: identity });
     else seen.add(id);
   });

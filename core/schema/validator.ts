@@ -35,7 +35,14 @@ function newAjv(): Ajv {
   ajv.addKeyword({
     keyword: 'x-kubernetes-int-or-string',
     errors: false,
-    validate: (flag: unknown, data: unknown) => flag !== true || typeof data === 'string' || Number.isInteger(data),
+    validate: (flag: unknown, data: unknown) => flag !== true || typeof data === 'string' || typeof data === 'bigint' || Number.isSafeInteger(data),
+  });
+  // A whole number beyond 2^53 is a float64 in kube (it did not decode as an int64), and kube-openapi
+  // takes a float64 for an integer only up to 2^53 (swag.IsFloat64AJSONInteger).
+  ajv.addKeyword({
+    keyword: INT64,
+    errors: true,
+    validate: (_flag: unknown, data: unknown) => typeof data !== 'number' || !Number.isInteger(data) || Number.isSafeInteger(data),
   });
   for (const [name, validate] of Object.entries(KUBE_FORMATS)) ajv.addFormat(name, { type: 'string', validate });
   for (const name of NUMBER_FORMATS) ajv.addFormat(name, { type: 'number', validate: () => true });
@@ -47,14 +54,40 @@ export function compileValidator(schema: SchemaNode): ValueValidator {
   const validate = newAjv().compile(forAjv(schema, true));
   return (object) => {
     if (validate(object)) return [];
+    // ajv knows no bigint (lib/json.ts decodes int64 values beyond 2^53 to one): validate again
+    // with each as the safe integer of its sign, which keeps its type and its side of any bound.
+    let data: unknown = object;
+    if (holdsBigInt(object)) {
+      data = clampBigInts(object);
+      if (validate(data)) return [];
+    }
     const located: LocatedError[] = [];
     for (const e of validate.errors ?? []) {
-      const error = toFieldError(e, object);
+      const error = toFieldError(e, data);
       if (error) located.push({ pointer: e.instancePath, error });
     }
     return located;
   };
 }
+
+/** JSON.stringify throws on a bigint: only a failed validation pays for asking. */
+function holdsBigInt(value: unknown): boolean {
+  try {
+    JSON.stringify(value);
+    return false;
+  } catch (error) {
+    return error instanceof TypeError && /BigInt/i.test(error.message);
+  }
+}
+
+function clampBigInts(value: unknown): unknown {
+  if (typeof value === 'bigint') return value > 0n ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
+  if (Array.isArray(value)) return value.map(clampBigInts);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clampBigInts(v)]));
+  return value;
+}
+
+const INT64 = 'x-kindred-int64';
 
 const knownFormat = (format: unknown): boolean =>
   typeof format === 'string' && (format in KUBE_FORMATS || NUMBER_FORMATS.includes(format));
@@ -90,6 +123,7 @@ function forAjv(node: SchemaNode, root = false): SchemaNode {
       out[key] = value;
     }
   }
+  if (out.type === 'integer') out[INT64] = true;
   // OpenAPI 3.0: a boolean beside maximum/minimum; JSON Schema: the bound itself.
   for (const [exclusive, bound] of [['exclusiveMaximum', 'maximum'], ['exclusiveMinimum', 'minimum']] as const) {
     if (typeof out[exclusive] === 'boolean') {
@@ -108,7 +142,8 @@ function forAjv(node: SchemaNode, root = false): SchemaNode {
 const typeName = (value: unknown): string => {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? 'integer' : 'number';
+  if (typeof value === 'bigint') return 'integer';
   return typeof value;
 };
 
@@ -142,6 +177,8 @@ function toFieldError(error: ErrorObject, data: unknown): FieldError | undefined
   switch (error.keyword) {
     case 'type':
       return typeInvalid(`${name} in body must be of type ${String(p.type)}: "${typeName(value)}"`);
+    case INT64:
+      return typeInvalid(`${name} in body must be of type integer: "number"`);
     case 'x-kubernetes-int-or-string':
       return typeInvalid(`${name} in body must be of type integer,string: "${typeName(value)}"`);
     case 'required': {

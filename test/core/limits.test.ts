@@ -300,4 +300,42 @@ describe('input limits', () => {
       assert.match(authenticated.text, /\[\+\]config ok: serving config sha256:/);
     });
   });
+
+  describe('int64 values', () => {
+    const text = (name: string, size: string, extra = '') =>
+      `{"apiVersion":"limits.example.com/v1","kind":"Widget","metadata":{"name":"${name}"},"spec":{"size":${size}${extra}}}`;
+    it('keeps integers beyond 2^53 exact through create, get, list, watch and patches', async () => {
+      const watch = httpWatch(k.url, `${widgets}?watch=true&fieldSelector=metadata.name%3Dexact`, credentials);
+      try {
+        assert.equal(await watch.status, 200);
+        const created = await call('POST', widgets, text('exact', '123456789012345678', ',"x":{"big":-9223372036854775808}'));
+        assert.equal(created.status, 201, created.text);
+        assert.match(created.text, /"size":123456789012345678[,}]/);
+        assert.match(created.text, /"big":-9223372036854775808[,}]/);
+        assert.match((await call('GET', `${widgets}/exact`)).text, /"size":123456789012345678[,}]/);
+        assert.match((await call('GET', widgets)).text, /"size":123456789012345678[,}]/);
+        const merged = await call('PATCH', `${widgets}/exact`, '{"spec":{"size":9223372036854775807}}', 'application/merge-patch+json');
+        assert.match(merged.text, /"size":9223372036854775807[,}]/);
+        const tested = await call('PATCH', `${widgets}/exact`, '[{"op":"test","path":"/spec/size","value":9223372036854775807},{"op":"replace","path":"/spec/size","value":9007199254740993}]', 'application/json-patch+json');
+        assert.equal(tested.status, 200, tested.text);
+        assert.match(tested.text, /"size":9007199254740993[,}]/);
+        const applied = await call('PATCH', `${widgets}/exact?fieldManager=t&force=true`, 'apiVersion: limits.example.com/v1\nkind: Widget\nmetadata: {name: exact}\nspec: {size: 1234567890123456789}\n', 'application/apply-patch+yaml');
+        assert.match(applied.text, /"size":1234567890123456789[,}]/);
+        assert.deepEqual((await watch.next(4)).map((e) => e.type), ['ADDED', 'MODIFIED', 'MODIFIED', 'MODIFIED']);
+      } finally {
+        watch.close();
+      }
+      // A watch's JSON lines, read as text (the test client's JSON.parse would round them).
+      const events = await call('GET', `${widgets}?watch=true&fieldSelector=metadata.name%3Dexact&timeoutSeconds=1`);
+      assert.match(events.text, /"type":"ADDED".*"size":1234567890123456789[,}]/);
+      const table = await httpRequest(k.url, 'GET', `${widgets}/exact`, { credentials, headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
+      assert.equal(table.status, 200);
+    });
+    it('refuses an integer outside int64 with kube-apiserver’s 422', async () => {
+      for (const size of ['9223372036854775808', '-9223372036854775809', '1e17']) {
+        const r = await call('POST', widgets, text(`out-${size.length}`, size));
+        await refused(r, 422, 'Invalid', /spec\.size: Invalid value: "number": spec\.size in body must be of type integer: "number"/);
+      }
+    });
+  });
 });
