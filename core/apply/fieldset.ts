@@ -33,22 +33,23 @@ export class FieldSet {
 
   /** Adds a path (the empty path is the root and is never stored). */
   insert(path: Path): void {
-    const [head, ...rest] = path;
-    if (head === undefined) return;
-    if (rest.length === 0) {
-      this.#members.add(head);
-      return;
+    if (path.length === 0) return;
+    // A loop, not recursion on the rest: copying the rest at every level made inserting every
+    // path of a deep object cubic in its depth.
+    let set: FieldSet = this;
+    for (let i = 0; i < path.length - 1; i++) {
+      let child = set.#children.get(path[i]!);
+      if (!child) set.#children.set(path[i]!, (child = new FieldSet()));
+      set = child;
     }
-    let child = this.#children.get(head);
-    if (!child) this.#children.set(head, (child = new FieldSet()));
-    child.insert(rest);
+    set.#members.add(path[path.length - 1]!);
   }
 
   has(path: Path): boolean {
-    const [head, ...rest] = path;
-    if (head === undefined) return false;
-    if (rest.length === 0) return this.#members.has(head);
-    return this.#children.get(head)?.has(rest) ?? false;
+    if (path.length === 0) return false;
+    let set: FieldSet | undefined = this;
+    for (let i = 0; i < path.length - 1 && set; i++) set = set.#children.get(path[i]!);
+    return set !== undefined && set.#members.has(path[path.length - 1]!);
   }
 
   isEmpty(): boolean {
