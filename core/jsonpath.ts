@@ -7,6 +7,7 @@
  * `== != < > <= >=` or existence `[?(@.x)]`, an optional leading `$` or `@`, and one pair of
  * surrounding braces. Templates (`range`/`end`, several actions) are rejected.
  */
+import { encodeJson } from './json.ts';
 
 export interface JsonPath {
   /**
@@ -401,5 +402,5 @@ function goJson(value: unknown): string {
     if (!isMap(v)) return v;
     return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])]));
   };
-  return JSON.stringify(sorted(value)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return encodeJson(sorted(value)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
