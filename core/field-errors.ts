@@ -3,7 +3,7 @@
  * a field path and a detail. `fieldErrorBody` renders what kube-apiserver puts in a
  * Status cause's message; `fieldErrorText` is the full line kubectl prints.
  */
-import { encodeJson } from './json.ts';
+import { encodeJson } from '../lib/json.ts';
 import type { StoreErrorCause } from './types/errors.ts';
 
 export type FieldErrorType = 'Invalid' | 'TypeInvalid' | 'Required' | 'NotSupported' | 'Duplicate' | 'Forbidden' | 'TooLong' | 'TooMany';

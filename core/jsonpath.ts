@@ -7,7 +7,7 @@
  * `== != < > <= >=` or existence `[?(@.x)]`, an optional leading `$` or `@`, and one pair of
  * surrounding braces. Templates (`range`/`end`, several actions) are rejected.
  */
-import { encodeJson } from './json.ts';
+import { encodeJson } from '../lib/json.ts';
 
 export interface JsonPath {
   /**

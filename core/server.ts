@@ -30,7 +30,7 @@ import { MaxInFlightLimit, type MaxInFlightOptions } from './max-in-flight.ts';
 import { ConnectionTracker, DEFAULT_CONNECTION_TIMEOUTS, type ConnectionTimeouts } from './connections.ts';
 import { writeWatch } from './watch-writer.ts';
 import type { WatchBacklogLimits } from './handlers/watch-backlog.ts';
-import { encodeJson } from './json.ts';
+import { encodeJson } from '../lib/json.ts';
 
 export interface ServerOptions {
   tls: { certPem: string; keyPem: string; clientCaPems: string[] };

@@ -8,7 +8,7 @@ import type { KubeObject } from '../types/object.ts';
 import { StatusError, badRequest, unsupportedMediaType } from '../status.ts';
 import type { ResourceRequest } from './request.ts';
 import { MAX_NESTING_DEPTH, nestingDepthExceeds, yamlNestingDepthExceeds } from '../nesting.ts';
-import { LONG_DIGITS, encodeJson, narrowBigIntegers, parseJson } from '../json.ts';
+import { LONG_DIGITS, encodeJson, narrowBigIntegers, parseJson } from '../../lib/json.ts';
 
 export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml'];
 

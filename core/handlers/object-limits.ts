@@ -19,7 +19,7 @@
 import type { KubeObject } from '../types/object.ts';
 import { StatusError, entityTooLarge } from '../status.ts';
 import { MAX_NESTING_DEPTH, nestingDepthExceeds } from '../nesting.ts';
-import { encodeJson } from '../json.ts';
+import { encodeJson } from '../../lib/json.ts';
 
 export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
 

@@ -13,7 +13,7 @@
  * at once into a bounded backlog (watch-backlog.ts); a client that falls behind past its
  * bounds has its watch closed through the reply's `stalled` signal.
  */
-import { encodeJson } from '../json.ts';
+import { encodeJson } from '../../lib/json.ts';
 import { canList, canWatch } from '../types/storage.ts';
 import type { KubeObject, WatchEvent } from '../types/object.ts';
 import { negotiateResource, type Representation } from '../negotiation.ts';

@@ -18,7 +18,7 @@
  * deeper than MAX_NESTING_DEPTH, the limit every decoded body has.
  */
 import { MAX_NESTING_DEPTH, nestingDepthExceeds } from '../nesting.ts';
-import { encodeJson } from '../json.ts';
+import { encodeJson } from '../../lib/json.ts';
 
 /** kube-apiserver's default `JSONPatchMaxCopyBytes` (k8s.io/apiserver `server/config.go`). */
 export const MAX_COPY_BYTES = 3 * 1024 * 1024;

@@ -3,7 +3,7 @@
  * written object, in kube-apiserver's order (prune, default, validate), and the structural
  * checks that decide at config load whether a schema can be served at all.
  */
-import { encodeJson } from '../json.ts';
+import { encodeJson } from '../../lib/json.ts';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { unchangedAt } from './ratchet.ts';

@@ -4,7 +4,7 @@
  * `map` no two items with the same `x-kubernetes-list-map-keys` values. Each repeat is a
  * `Duplicate value` at the later item's index.
  */
-import { encodeJson } from '../json.ts';
+import { encodeJson } from '../../lib/json.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { FieldError } from '../field-errors.ts';
 import {

@@ -11,6 +11,8 @@ import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { createInterface } from 'node:readline';
 import { KubeConfig } from '@kubernetes/client-node';
+// int64 values beyond 2^53 stay exact between kindred and kube-apiserver.
+import { encodeJson, parseJson } from '../../lib/json.ts';
 
 export interface KubeResponse {
   status: number;
@@ -54,7 +56,7 @@ export class KubeClient {
 
   /** Sends one request; resolves with any status code, rejects only with UnreachableError. */
   async request(method: string, path: string, options: { query?: Query; body?: unknown; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<KubeResponse> {
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const payload = options.body === undefined ? undefined : encodeJson(options.body);
     const res = await this.#open(method, path, options.query, payload, options.signal, options.timeoutMs ?? 30_000);
     const chunks: Buffer[] = [];
     try {
@@ -65,7 +67,7 @@ export class KubeClient {
     const text = Buffer.concat(chunks).toString('utf8');
     let body: unknown;
     try {
-      body = text ? JSON.parse(text) : undefined;
+      body = text ? parseJson(text) : undefined;
     } catch {
       body = undefined;
     }
@@ -92,7 +94,7 @@ export class KubeClient {
       try {
         for await (const line of lines) {
           if (!line.trim()) continue;
-          yield JSON.parse(line) as RawWatchEvent;
+          yield parseJson(line) as RawWatchEvent;
         }
       } catch (error) {
         // A reset or an abort ends the stream; the caller decides whether to resume.

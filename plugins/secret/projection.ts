@@ -11,6 +11,7 @@ import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject } from '../../core/types/object.ts';
 import { fromBackingMetadata, isProjectionOf, RESERVED_DOMAIN, storageApiVersion, toBackingMetadata, type MetadataMapping } from '../kube/mapping.ts';
 import type { BackingResource, Projection } from '../kube/index.ts';
+import { encodeJson, parseJson } from '../../lib/json.ts';
 
 export const SECRET: BackingResource = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' };
 export const JSON_FIELDS_ANNOTATION = `${RESERVED_DOMAIN}/json-fields`;
@@ -58,13 +59,13 @@ export function secretProjection(kind: KindDefinition, options: SecretOptions): 
       const metadata = toBackingMetadata(mapping, object, current);
       const data: Record<string, string> = {};
       if (layout === 'spec') {
-        data[key] = encode(JSON.stringify(spec));
+        data[key] = encode(encodeJson(spec));
       } else {
         const jsonFields: string[] = [];
         for (const [field, value] of Object.entries(spec)) {
           if (typeof value === 'string') data[field] = encode(value);
           else {
-            data[field] = encode(JSON.stringify(value));
+            data[field] = encode(encodeJson(value));
             jsonFields.push(field);
           }
         }
@@ -101,7 +102,7 @@ function decode(base64: string | undefined): string {
 /** Malformed content (a Secret edited by hand) reads as absent rather than failing every list. */
 function parse(text: string): unknown {
   try {
-    return text ? JSON.parse(text) : undefined;
+    return text ? parseJson(text) : undefined;
   } catch {
     return undefined;
   }

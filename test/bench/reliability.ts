@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { credentialsFromKubeconfig, httpRequest, type HttpResponse } from '../support/http.ts';
-import { encodeJson, parseJson } from '../../core/json.ts';
+import { encodeJson, parseJson } from '../../lib/json.ts';
 import { MAX_NESTING_DEPTH } from '../../core/nesting.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
