@@ -32,8 +32,19 @@ export function nestingDepthExceeds(value: unknown, limit = MAX_NESTING_DEPTH): 
     const node = nodes.pop()!;
     const depth = depths.pop()!;
     if (depth > limit || ++visits > MAX_VISITS) return true;
-    const children = Array.isArray(node) ? node : Object.values(node);
-    for (const child of children) {
+    if (Array.isArray(node)) {
+      for (const child of node) {
+        if (typeof child === 'object' && child !== null) {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    // for-in over own enumerable keys: decoded objects have no prototype chain to speak of, and
+    // no array of values is built per object.
+    for (const key in node) {
+      const child = (node as Record<string, unknown>)[key];
       if (typeof child === 'object' && child !== null) {
         nodes.push(child);
         depths.push(depth + 1);
