@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyJsonPatch, JsonPatchError, type JsonPatchErrorKind } from '../../../core/patch/json-patch.ts';
+import { MAX_NESTING_DEPTH } from '../../../core/nesting.ts';
 
 describe('applyJsonPatch(document, operations)', () => {
   describe('applies operations', () => {
@@ -114,4 +115,34 @@ describe('applyJsonPatch(document, operations)', () => {
     assert.throws(() => applyJsonPatch(document, [{ op: 'remove', path: '/a' }, { op: 'test', path: '/a', value: 1 }]));
     assert.deepEqual(document, { a: 1 });
   });
+
+  describe('bounds growth', () => {
+    const applyError = (document: unknown, operations: unknown, maxCopyBytes?: number): string => {
+      try {
+        applyJsonPatch(document, operations, maxCopyBytes);
+      } catch (error) {
+        assert.ok(error instanceof JsonPatchError);
+        assert.equal(error.kind, 'apply');
+        return error.message;
+      }
+      return assert.fail('the patch applied');
+    };
+    it('counts the JSON bytes of every copy against the limit, as evanphx AccumulatedCopySizeLimit', () => {
+      const copy = { op: 'copy', from: '/a', path: '/b' };
+      assert.deepEqual(applyJsonPatch({ a: 'xx' }, [copy, copy], 8), { a: 'xx', b: 'xx' });
+      assert.equal(applyError({ a: 'xx' }, [copy, copy, copy], 8), 'Unable to complete the copy, the accumulated size increase of copy is 12, exceeding the limit 8');
+    });
+    it('refuses a list doubled by copies before it grows past 3 MiB', () => {
+      const ops = Array.from({ length: 40 }, () => ({ op: 'copy', from: '/a', path: '/a/-' }));
+      assert.match(applyError({ a: ['x'.repeat(1024)] }, ops), /exceeding the limit 3145728$/);
+    });
+    it('refuses a value placed deeper than the nesting limit', () => {
+      let value: unknown = 1;
+      for (let i = 0; i < MAX_NESTING_DEPTH - 1; i++) value = { a: value };
+      assert.doesNotThrow(() => applyJsonPatch({}, [{ op: 'add', path: '/x', value }]));
+      assert.match(applyError({ y: {} }, [{ op: 'add', path: '/y/x', value }]), /^add operation does not apply: the value at \/y\/x would exceed the max depth of 512 levels$/);
+      assert.match(applyError({ x: value, y: {} }, [{ op: 'copy', from: '/x', path: '/y/x' }]), /^copy operation does not apply/);
+    });
+  });
 });
+
