@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_NESTING_DEPTH, nestingDepthExceeds, yamlNestingDepthExceeds } from '../../core/nesting.ts';
+import { MAX_NESTING_DEPTH, jsonNestingDepthExceeds, nestingDepthExceeds, yamlNestingDepthExceeds } from '../../core/nesting.ts';
 
 const nested = (levels: number): unknown => {
   let value: unknown = 1;
@@ -29,12 +29,35 @@ describe('nestingDepthExceeds(value, limit)', () => {
   });
 });
 
+describe('jsonNestingDepthExceeds(text, limit)', () => {
+  it('counts brackets outside strings, escaped quotes included', () => {
+    assert.equal(jsonNestingDepthExceeds('{"a":[1]}', 2), false);
+    assert.equal(jsonNestingDepthExceeds('{"a":[[1]]}', 2), true);
+    assert.equal(jsonNestingDepthExceeds('{"[[[":"{{{\\"[[[\\\\","b":[]}', 2), false);
+    assert.equal(jsonNestingDepthExceeds('{"x\\\\":[[1]]}', 2), true);
+  });
+  it('agrees with the value check at the limit', () => {
+    const text = (n: number) => '[{"a":'.repeat(n / 2) + '1' + '}]'.repeat(n / 2);
+    assert.equal(jsonNestingDepthExceeds(text(MAX_NESTING_DEPTH)), nestingDepthExceeds(JSON.parse(text(MAX_NESTING_DEPTH))));
+    assert.equal(jsonNestingDepthExceeds(text(MAX_NESTING_DEPTH + 2)), true);
+  });
+});
+
 describe('yamlNestingDepthExceeds(text, limit)', () => {
   it('measures flow and block collections without composing them', () => {
     assert.equal(yamlNestingDepthExceeds('a: {b: [1]}', 3), false);
     assert.equal(yamlNestingDepthExceeds('a: {b: [[1]]}', 3), true);
     assert.equal(yamlNestingDepthExceeds('a:\n  b:\n    - c: 1\n', 4), false);
     assert.equal(yamlNestingDepthExceeds('a:\n  b:\n    - c: [1]\n', 4), true);
+  });
+  it(`allows ${MAX_NESTING_DEPTH} levels of flow, block and compact collections and no more`, () => {
+    const flow = (n: number) => '{a: '.repeat(n - 1) + '[1]' + '}'.repeat(n - 1);
+    const block = (n: number) => Array.from({ length: n }, (_, i) => `${' '.repeat(i)}a:`).join('\n') + ' 1\n';
+    const compact = (n: number) => '- '.repeat(n) + '1\n';
+    for (const make of [flow, block, compact]) {
+      assert.equal(yamlNestingDepthExceeds(make(MAX_NESTING_DEPTH)), false, make(3));
+      assert.equal(yamlNestingDepthExceeds(make(MAX_NESTING_DEPTH + 1)), true, make(3));
+    }
   });
   it('handles 100,000 levels of flow and of compact sequences', () => {
     assert.equal(yamlNestingDepthExceeds('['.repeat(100_000) + ']'.repeat(100_000)), true);
