@@ -23,8 +23,12 @@ const MARKER = `\u0000int64:${randomBytes(8).toString('hex')}:`;
 const ENCODED_MARKER = JSON.stringify(MARKER).slice(1, -1);
 const ENCODED_BIGINT = new RegExp(`"${ENCODED_MARKER.replaceAll('\\', '\\\\')}(-?\\d+)"`, 'g');
 
-/** A run of 16 digits: the shortest integer a double cannot hold exactly has 16. */
-export const LONG_DIGITS = /\d{16}/;
+/**
+ * A run of 16 digits: the shortest integer a double cannot hold exactly has 16. Spelled out,
+ * not `\d{16}`: V8 then skips ahead through text without digits, 15x faster (1.6 MB: 0.16 ms
+ * against 2.4 ms).
+ */
+export const LONG_DIGITS = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d/;
 
 /** JSON.parse, but integers that fit in an int64 and not in a double come back as bigints. */
 export function parseJson(text: string): unknown {
