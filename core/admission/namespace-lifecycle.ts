@@ -16,6 +16,11 @@ export interface NamespaceAdmission {
   admitCreate(namespace: string): Promise<void>;
 }
 
+/** NamespaceLifecycle's answer for a namespace that does not exist. */
+export function namespaceNotFound(namespace: string): StatusError {
+  return new StatusError(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
+}
+
 /** Namespaces that always exist; kube-apiserver keeps them (and refuses to delete them). */
 const IMMORTAL = new Set(['default', 'kube-system', 'kube-public']);
 
@@ -40,7 +45,7 @@ export class NamespaceLifecycle implements NamespaceAdmission {
       phase = await this.#phaseLive(namespace);
     }
     if (phase === undefined) {
-      throw new StatusError(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
+      throw namespaceNotFound(namespace);
     }
     if (phase === 'Terminating') {
       const message = `unable to create new content in namespace ${namespace} because it is being terminated`;

@@ -4,7 +4,8 @@ import { isStoreError } from '../types/errors.ts';
 import type { KubeObject } from '../types/object.ts';
 import { badRequest, invalid, toStatusError } from '../status.ts';
 import { negotiateResource } from '../negotiation.ts';
-import { prepareForCreate, validateObjectMeta } from '../metadata.ts';
+import { isDns1123Label, prepareForCreate, validateObjectMeta } from '../metadata.ts';
+import { namespaceNotFound } from '../admission/namespace-lifecycle.ts';
 import { asKubeObject, decodeObjectBody } from './decode.ts';
 import { parseWriteOptions, type WriteOptions } from './options.ts';
 import { trackManagedFields } from './apply.ts';
@@ -33,7 +34,13 @@ export async function createObject(req: ResourceRequest): Promise<Reply> {
 export async function storeNewObject(req: ResourceRequest, options: WriteOptions, incoming: KubeObject, operation: 'Update' | 'Apply'): Promise<KubeObject> {
   const resource = req.resource;
   const hasStatus = resource.version.subresources.status !== undefined;
-  if (resource.namespaced && req.info.namespace) await req.namespaceAdmission?.admitCreate(req.info.namespace);
+  const namespace = req.info.namespace;
+  if (resource.namespaced && namespace) {
+    // Standalone kindred has no Namespace objects, so every namespace exists, except a name no
+    // Namespace could have: answered as NamespaceLifecycle answers a missing one.
+    if (!isDns1123Label(namespace)) throw namespaceNotFound(namespace);
+    await req.namespaceAdmission?.admitCreate(namespace);
+  }
   for (let attempt = 1; ; attempt++) {
     const prepared: KubeObject = prepareForCreate(incoming, req.now(), hasStatus);
     // Before managedFields: pruned fields are owned by nobody, defaulted ones by the writer.

@@ -287,10 +287,13 @@ describe('input limits', () => {
   });
 
   describe('namespaces and keys (standalone)', () => {
-    it('refuses a namespace that is not a DNS label with a 422 naming metadata.namespace', async () => {
+    it('refuses a create in a namespace no Namespace could be named with kube-apiserver’s 404', async () => {
       const r = await call('POST', '/apis/limits.example.com/v1/namespaces/Bad_NS/widgets', widget('w'));
-      await refused(r, 422, 'Invalid', /metadata\.namespace: Invalid value: "Bad_NS": a lowercase RFC 1123 label must consist of/);
-      assert.equal(r.json().details.causes[0].field, 'metadata.namespace');
+      await refused(r, 404, 'NotFound', /^namespaces "Bad_NS" not found$/);
+      assert.deepEqual(r.json().details, { name: 'Bad_NS', kind: 'namespaces' });
+      const applied = await call('PATCH', '/apis/limits.example.com/v1/namespaces/Bad_NS/widgets/w?fieldManager=t', widget('w'), 'application/apply-patch+yaml');
+      await refused(applied, 404, 'NotFound', /^namespaces "Bad_NS" not found$/);
+      await refused(await call('GET', '/apis/limits.example.com/v1/namespaces/Bad_NS/widgets/w'), 404, 'NotFound');
     });
     it('splits %2F in a path like a slash, so no namespace or name holds one', async () => {
       await refused(await call('POST', '/apis/limits.example.com/v1/namespaces/x%2Fy/widgets', widget('z')), 404, 'NotFound');
@@ -344,7 +347,7 @@ describe('input limits', () => {
     it('refuses an integer outside int64 with kube-apiserver’s 422', async () => {
       for (const size of ['9223372036854775808', '-9223372036854775809', '1e17']) {
         const r = await call('POST', widgets, text(`out-${size.length}`, size));
-        await refused(r, 422, 'Invalid', /spec\.size: Invalid value: "number": spec\.size in body must be of type integer: "number"/);
+        await refused(r, 422, 'Invalid', /^Widget\.limits\.example\.com "out-\d+" is invalid: spec\.size: Invalid value: "number": spec\.size in body must be of type integer: "number"$/);
       }
     });
   });
