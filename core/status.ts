@@ -18,7 +18,8 @@ export interface StatusDetails {
 export interface Status {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never>;
+  /** ListMeta: only an expired continue token's answer fills it (a `continue` over the current state). */
+  metadata: { continue?: string };
   status: 'Failure' | 'Success';
   message: string;
   reason: string;
@@ -126,8 +127,9 @@ export function serviceUnavailable(message: string, retryAfterSeconds = 1): Stat
   return new StatusError(503, 'ServiceUnavailable', message, { retryAfterSeconds });
 }
 
-export function tooLargeResourceVersion(): StatusError {
-  return new StatusError(504, 'Timeout', 'Too large resource version', {
+export function tooLargeResourceVersion(requested?: string, current?: string): StatusError {
+  const message = requested === undefined ? 'Too large resource version' : `Too large resource version: ${requested}, current: ${current ?? ''}`;
+  return new StatusError(504, 'Timeout', message, {
     causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
     retryAfterSeconds: 1,
   });

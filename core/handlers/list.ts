@@ -3,8 +3,9 @@ import { canList } from '../types/storage.ts';
 import type { KubeObject } from '../types/object.ts';
 import { negotiateResource } from '../negotiation.ts';
 import { parseSelection, type Selection } from '../selection.ts';
-import { compareObjects, cutPage, decodeContinue } from '../paging.ts';
-import { badRequest } from '../status.ts';
+import { compareObjects, cutPage, decodeContinue, expiredContinue } from '../paging.ts';
+import { ListSnapshots } from '../list-snapshots.ts';
+import { badRequest, expired, tooLargeResourceVersion } from '../status.ts';
 import { parseListOptions } from './options.ts';
 import { encodeList } from './present.ts';
 import { storeContext, type Reply, type ResourceRequest, storeWith } from './request.ts';
@@ -22,14 +23,61 @@ export async function listObjects(req: ResourceRequest): Promise<Reply> {
   const selection = parseSelection(options.labelSelector, options.fieldSelector, req.resource.namespaced);
   checkListVersion(options.resourceVersion, options.continueToken);
   const cont = options.continueToken ? decodeContinue(options.continueToken) : undefined;
-  const { items, resourceVersion } = await selectObjects(req, selection);
-  // A continued list reports the resourceVersion of its first page, as one logical list.
-  const listVersion = cont?.resourceVersion ?? resourceVersion;
-  const page = cutPage(items, options.limit, cont?.after, listVersion);
+  const list = listIdentity(req, options.labelSelector, options.fieldSelector);
+  let sorted: readonly KubeObject[];
+  let listVersion: string;
+  let snapshotId = cont?.snapshot;
+  if (snapshotId !== undefined) {
+    // Later pages come from the first page's list, as it was (list-snapshots.ts).
+    const snapshot = listSnapshots.get(snapshotId, list);
+    if (!snapshot) throw expiredContinue(cont!.after, (await selectObjects(req, selection)).resourceVersion);
+    sorted = snapshot.items;
+    listVersion = snapshot.resourceVersion;
+  } else {
+    const selected = await selectAtVersion(req, selection, options.resourceVersion, options.resourceVersionMatch);
+    sorted = selected.items;
+    // A continued list reports the resourceVersion of its first page, as one logical list.
+    listVersion = cont?.resourceVersion ?? selected.resourceVersion;
+  }
+  const page = cutPage(sorted, options.limit, cont?.after, listVersion, () => (snapshotId ??= listSnapshots.keep({ list, resourceVersion: listVersion, items: sorted })));
+  if (!page.continue && cont?.snapshot) listSnapshots.release(cont.snapshot);
   const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: listVersion };
   if (page.continue) meta.continue = page.continue;
   if (page.remainingItemCount !== undefined) meta.remainingItemCount = page.remainingItemCount;
   return { status: 200, body: encodeList(req, representation, page.items, meta) };
+}
+
+/** The lists kept for paged clients, shared by every kind (keyed by listIdentity). */
+export const listSnapshots = new ListSnapshots();
+
+/** Which list a request is: a continue token is good only for the list it came from. */
+function listIdentity(req: ResourceRequest, labelSelector: string, fieldSelector: string): string {
+  const info = req.info;
+  return JSON.stringify([info.group, info.version, info.resource, info.namespace ?? '', labelSelector, fieldSelector]);
+}
+
+/** How long a list waits for a store to reach a resourceVersion it was asked not to be older than (the watch cache's 3 s). */
+const FRESHNESS_WAIT_MS = 3000;
+
+/**
+ * The list at the version the client asked for, as kube-apiserver's watch cache serves it:
+ * "" or "0", the store's current state; a version with NotOlderThan (or no match), the current
+ * state once the store has reached that version (waiting up to 3 s, then 504
+ * ResourceVersionTooLarge); Exact, only the store's state at exactly that version, so 410
+ * for a version the store has moved past.
+ */
+async function selectAtVersion(req: ResourceRequest, selection: Selection, rv: string, match: 'Exact' | 'NotOlderThan' | undefined) {
+  const deadline = Date.now() + FRESHNESS_WAIT_MS;
+  for (;;) {
+    const selected = await selectObjects(req, selection);
+    if (rv === '' || rv === '0') return selected;
+    const wanted = BigInt(rv);
+    const current = /^[0-9]+$/.test(selected.resourceVersion) ? BigInt(selected.resourceVersion) : wanted;
+    if (current === wanted || (current > wanted && match !== 'Exact')) return selected;
+    if (current > wanted) throw expired('The resourceVersion for the provided list is too old.');
+    if (Date.now() >= deadline || req.signal.aborted) throw tooLargeResourceVersion(rv, selected.resourceVersion);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 const MAX_UINT64 = 2n ** 64n - 1n;

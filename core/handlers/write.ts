@@ -55,8 +55,10 @@ export async function readModifyWrite(req: ResourceRequest, options: WriteOption
     if (isDeepStrictEqual(withoutVersion(updated), withoutVersion(stored))) return stored;
     fitObjectLimits(updated, operation);
     try {
-      const written = await storeWith(req, canUpdate, 'update').update(updated, { ...storeContext(req), dryRun: options.dryRun });
-      return await finishPendingDeletion(req, written, options);
+      // The last finalizer of an object being deleted goes with the object, in one write:
+      // watchers see it marked, then DELETED, never marked with no finalizers left.
+      if (deletesNow(updated)) return await deleteFinalized(req, updated, options);
+      return await storeWith(req, canUpdate, 'update').update(updated, { ...storeContext(req), dryRun: options.dryRun });
     } catch (error) {
       const race = isStoreError(error) && error.reason === 'Conflict';
       if (!race || clientVersion || attempt >= MAX_ATTEMPTS) throw error;
@@ -65,12 +67,17 @@ export async function readModifyWrite(req: ResourceRequest, options: WriteOption
 }
 
 /** An object marked for deletion goes away once its last finalizer is removed. */
-async function finishPendingDeletion(req: ResourceRequest, written: KubeObject, options: WriteOptions): Promise<KubeObject> {
-  const meta = written.metadata;
-  if (!meta.deletionTimestamp || (meta.finalizers ?? []).length > 0) return written;
+const deletesNow = (object: KubeObject): boolean => Boolean(object.metadata.deletionTimestamp) && (object.metadata.finalizers ?? []).length === 0;
+
+/**
+ * Deletes an object whose update removed its last finalizer, on the condition that it is still
+ * the stored version the update was computed from (a Conflict retries the update).
+ */
+async function deleteFinalized(req: ResourceRequest, updated: KubeObject, options: WriteOptions): Promise<KubeObject> {
+  const meta = updated.metadata;
   return storeWith(req, canDelete, 'delete').delete(meta.namespace, meta.name!, {
     ...storeContext(req),
     dryRun: options.dryRun,
-    preconditions: { uid: meta.uid! },
+    preconditions: { uid: meta.uid!, resourceVersion: meta.resourceVersion! },
   });
 }

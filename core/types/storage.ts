@@ -99,6 +99,10 @@ export interface Lister {
   /**
    * Every object in the namespace (all namespaces when undefined), sorted, with the store's
    * current resourceVersion. Selectors in `query` are hints: core evaluates them again.
+   * That resourceVersion is how a store says which version it can serve: core answers
+   * `resourceVersionMatch=Exact` only at it (older: 410), waits up to 3 s for a store to reach
+   * a newer one asked for (then 504 ResourceVersionTooLarge), and pages a list over the
+   * snapshot of its first page (core/list-snapshots.ts), so a store need not keep history.
    */
   list(namespace: string | undefined, query: ListQuery, req: RequestContext): Promise<ObjectList>;
 }

@@ -5,6 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestKindred, type TestKindred } from '../support/kindred.ts';
+import { listSnapshots } from '../../core/handlers/list.ts';
 import { credentialsFromKubeconfig, httpRequest, httpWatch, type Credentials } from '../support/http.ts';
 import { E2E_CONFIG } from '../e2e/fixtures.ts';
 
@@ -189,6 +190,20 @@ describe('kindred over HTTP', () => {
       await call('PATCH', `${base}/w-fin`, '{"metadata":{"finalizers":null}}', { 'content-type': 'application/merge-patch+json' });
       assert.equal((await call('GET', `${base}/w-fin`)).status, 404);
     });
+    it('deletes an object in the write that removes its last finalizer: watchers see it marked, then DELETED', async () => {
+      const created = (await call('POST', base, gadget('w-fin2', { size: 1 }, { finalizers: ['example.com/hold'] }))).json();
+      const watch = httpWatch(k.url, `${base}?watch=true&resourceVersion=${created.metadata.resourceVersion}&fieldSelector=metadata.name%3Dw-fin2`, creds);
+      assert.equal(await watch.status, 200);
+      await call('DELETE', `${base}/w-fin2`);
+      const released = await call('PATCH', `${base}/w-fin2`, '{"metadata":{"finalizers":null}}', { 'content-type': 'application/merge-patch+json' });
+      assert.equal(released.status, 200);
+      const events = await watch.next(2);
+      watch.close();
+      assert.deepEqual(events.map((e) => e.type), ['MODIFIED', 'DELETED']);
+      assert.deepEqual(events[0]!.object.metadata.finalizers, ['example.com/hold'], 'the MODIFIED is the marking, finalizers still there');
+      assert.ok(events[0]!.object.metadata.deletionTimestamp);
+      assert.equal((await call('GET', `${base}/w-fin2`)).status, 404);
+    });
     it('treats a key repeated in a YAML apply body as kube-apiserver does: 400 under Strict, a warning under Warn, the last value otherwise', async () => {
       const yaml = 'apiVersion: fleet.example.net/v1\nkind: Gadget\nmetadata:\n  name: w-dup\nspec:\n  size: 1\n  size: 2\n';
       const apply = (validation: string) =>
@@ -220,6 +235,41 @@ describe('kindred over HTTP', () => {
       const second = (await call('GET', `${base}?labelSelector=set%3Dl&limit=2&continue=${first.metadata.continue}`)).json();
       assert.deepEqual(second.items.map((i: any) => i.metadata.name), ['l-c']);
       assert.equal(second.metadata.continue, undefined);
+    });
+    it('pages over the list as it was at the first page: objects created meanwhile do not appear', async () => {
+      const first = (await call('GET', `${base}?labelSelector=set%3Dl&limit=1`)).json();
+      await call('POST', base, gadget('l-bb', { size: 1 }, { labels: { set: 'l' } }));
+      const second = (await call('GET', `${base}?labelSelector=set%3Dl&limit=1&continue=${first.metadata.continue}`)).json();
+      const third = (await call('GET', `${base}?labelSelector=set%3Dl&limit=1&continue=${second.metadata.continue}`)).json();
+      assert.deepEqual([...first.items, ...second.items, ...third.items].map((i: any) => i.metadata.name), ['l-a', 'l-b', 'l-c']);
+      assert.equal(third.metadata.resourceVersion, first.metadata.resourceVersion, 'one logical list');
+      assert.equal(third.metadata.continue, undefined);
+      await call('DELETE', `${base}/l-bb`);
+    });
+    it('answers a continue token whose snapshot is gone with 410 Expired and a token that goes on over the current state', async () => {
+      const first = (await call('GET', `${base}?labelSelector=set%3Dl&limit=1`)).json();
+      const payload = JSON.parse(Buffer.from(String(first.metadata.continue).split('.')[0]!, 'base64url').toString()) as { snap: string };
+      listSnapshots.release(payload.snap);
+      const gone = await call('GET', `${base}?labelSelector=set%3Dl&limit=1&continue=${first.metadata.continue}`);
+      assert.equal(gone.status, 410);
+      assert.equal(gone.json().reason, 'Expired');
+      assert.match(gone.json().message, /^The provided continue parameter is too old to display a consistent list result\./);
+      const rest = (await call('GET', `${base}?labelSelector=set%3Dl&continue=${gone.json().metadata.continue}`)).json();
+      assert.deepEqual(rest.items.map((i: any) => i.metadata.name), ['l-b', 'l-c']);
+    });
+    it('lists at an exact resourceVersion only while the store is at it, and waits for one it has not reached', async () => {
+      const now = (await call('GET', base)).json().metadata.resourceVersion as string;
+      assert.equal((await call('GET', `${base}?resourceVersion=${now}&resourceVersionMatch=Exact`)).status, 200);
+      await call('POST', base, gadget('l-moved', { size: 1 }));
+      const old = await call('GET', `${base}?resourceVersion=${now}&resourceVersionMatch=Exact`);
+      assert.equal(old.status, 410);
+      assert.equal(old.json().message, 'The resourceVersion for the provided list is too old.');
+      assert.equal((await call('GET', `${base}?resourceVersion=${now}&resourceVersionMatch=NotOlderThan`)).status, 200);
+      const future = await call('GET', `${base}?resourceVersion=${BigInt(now) + 1000n}&resourceVersionMatch=NotOlderThan`);
+      assert.equal(future.status, 504);
+      assert.deepEqual(future.json().details.causes, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }]);
+      assert.equal(future.json().details.retryAfterSeconds, 1);
+      await call('DELETE', `${base}/l-moved`);
     });
     it('answers a malformed label selector with a 400', async () => {
       assert.equal((await call('GET', `${base}?labelSelector=a%20in%20(`)).status, 400);
