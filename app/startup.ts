@@ -14,6 +14,7 @@ import { KindredServer } from '../core/server.ts';
 import { createSecurity, type SecurityOptions } from './security.ts';
 import { NamespaceLifecycle } from '../core/admission/namespace-lifecycle.ts';
 import { writeKubeconfig } from './cli/kubeconfig.ts';
+import { AuditLog } from '../core/audit.ts';
 import { clusterOpenAPIOptions } from './cluster-openapi.ts';
 import { APIServiceManager, APIServiceSync, serviceDnsNames, type ServiceRef } from './apiservices.ts';
 import type { RegistrySnapshot } from '../core/registry.ts';
@@ -61,6 +62,8 @@ export interface StartOptions {
   http2MaxStreamsPerConnection?: number;
   /** `--shutdown-delay-duration` (default 0): how long `shutdown()` keeps serving with /readyz failing. */
   shutdownDelayMs?: number;
+  /** `--audit-log-path` (`-`: stdout) and `--audit-policy-file` (default: all at Metadata). */
+  audit?: { path: string; policyFile?: string };
   /** Connection timeouts (default kube's; tests shorten them). */
   connectionTimeouts?: Partial<ConnectionTimeouts>;
   /**
@@ -148,7 +151,10 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
     ? new NamespaceLifecycle(security.cluster, (err) => options.log.warn({ err }, 'watching namespaces'))
     : undefined;
   if (namespaces && !(await namespaces.start(10_000))) options.log.warn({}, 'namespaces not listed yet; creates look them up one by one');
+  // Read before serving: a bad policy stops the start, as kube-apiserver's does.
+  const audit = options.audit ? AuditLog.open(options.audit.path, options.audit.policyFile) : undefined;
   const server = new KindredServer(snapshot, {
+    ...(audit ? { audit } : {}),
     tls: security.tls,
     authenticate: security.authenticate,
     authorize: security.authorize,
@@ -213,6 +219,7 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
       await namespaces?.stop();
       await security.stop();
       await reloader.close();
+      await audit?.close();
       unguard();
     },
     async shutdown() {

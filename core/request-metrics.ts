@@ -13,6 +13,8 @@ import type { Logger } from 'pino';
 import type { ApiServerMetrics } from './metrics.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { UserInfo } from './types/storage.ts';
+import type { RegistrySnapshot } from './registry.ts';
+import { decide, type AuditLog, type AuditRecord } from './audit.ts';
 
 /** What the request pipeline has found out about a request by the time it ends. */
 export interface ObservedState {
@@ -20,6 +22,15 @@ export interface ObservedState {
   user?: UserInfo;
   /** Set by the pipeline for every request; read by audit logging. */
   auditId?: string;
+  /** The snapshot the request was served from: whether its kind's store is sensitive. */
+  snapshot?: RegistrySnapshot;
+  /** The request body, once a handler has read it (audit at Request level and above). */
+  requestBody?: () => Promise<Buffer>;
+}
+
+export interface ObserveOptions {
+  /** Audit events per request (core/audit.ts); none when undefined. */
+  audit?: AuditLog;
 }
 
 type ResourceLabels = Record<'verb' | 'group' | 'version' | 'resource' | 'subresource' | 'scope' | 'component', string>;
@@ -55,9 +66,10 @@ export function requestLabels(info: RequestInfo | undefined, method: string, con
 }
 
 /** The first middleware: Audit-Id, the request log line and the request metrics. */
-export function observeRequests(metrics: ApiServerMetrics, log: Logger): Middleware {
+export function observeRequests(metrics: ApiServerMetrics, log: Logger, options: ObserveOptions = {}): Middleware {
   return async (ctx: Context, next) => {
     const started = process.hrtime.bigint();
+    const received = new Date();
     const state = ctx.state as ObservedState;
     const incoming = ctx.get('audit-id');
     const auditId = incoming && incoming.length <= 128 ? incoming : randomUUID();
@@ -87,8 +99,51 @@ export function observeRequests(metrics: ApiServerMetrics, log: Logger): Middlew
         },
         'HTTP',
       );
+      if (options.audit && state.info) await audit(options.audit, ctx, state, auditId, received);
     }
   };
+}
+
+/** Writes a finished request's audit events (RequestReceived, then ResponseComplete). */
+async function audit(log: AuditLog, ctx: Context, state: ObservedState, auditId: string, received: Date): Promise<void> {
+  const info = state.info!;
+  const sensitive = info.isResourceRequest && state.snapshot?.lookup(info.group, info.version, info.resource)?.store.sensitive === true;
+  const decision = decide(log.policy, state.user, info, sensitive);
+  if (decision.level === 'None') return;
+  const record: AuditRecord = {
+    auditId,
+    stage: 'RequestReceived',
+    info,
+    method: ctx.method,
+    requestURI: ctx.originalUrl,
+    user: state.user,
+    sourceIP: ctx.req.socket.remoteAddress ?? '',
+    userAgent: ctx.get('user-agent'),
+    received,
+  };
+  if (decision.level !== 'Metadata' && state.requestBody && (ctx.get('content-type') || 'application/json').includes('json')) {
+    record.requestObject = jsonOf(await state.requestBody().catch(() => undefined));
+  }
+  log.write(decision, record, received);
+  const status = jsonOf(typeof ctx.body === 'string' || Buffer.isBuffer(ctx.body) ? ctx.body : undefined) as { kind?: string; status?: string; reason?: string; message?: string } | undefined;
+  const failed = status?.kind === 'Status' ? { status: status.status, reason: status.reason, message: status.message } : undefined;
+  log.write(decision, {
+    ...record,
+    stage: 'ResponseComplete',
+    code: ctx.status,
+    ...(failed ? { status: failed } : {}),
+    ...(decision.level === 'RequestResponse' && status ? { responseObject: status } : {}),
+  });
+}
+
+/** A JSON body as a value; undefined when absent, too large to audit or not JSON. */
+function jsonOf(body: string | Buffer | undefined): unknown {
+  if (body === undefined || body.length === 0 || body.length > 3 * 1024 * 1024) return undefined;
+  try {
+    return JSON.parse(body.toString());
+  } catch {
+    return undefined;
+  }
 }
 
 /**

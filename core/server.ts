@@ -20,7 +20,8 @@ import { StatusError, toStatusError, unauthorized, type ResourceRef } from './st
 import { HEALTH_PATHS, METRICS_PATH, metricsReply, routeNonResource, type RouteReply } from './routes.ts';
 import { InFlightRequests } from './in-flight.ts';
 import type { KindredMetrics } from './metrics.ts';
-import { countedWatch, observeRequests, requestLabels } from './request-metrics.ts';
+import { countedWatch, observeRequests, requestLabels, type ObservedState } from './request-metrics.ts';
+import type { AuditLog } from './audit.ts';
 import { handleResourceRequest, resolveResource } from './handlers/index.ts';
 import type { Reply, ResourceRequest } from './handlers/request.ts';
 import type { Authenticator, Authorizer } from './auth/types.ts';
@@ -40,6 +41,8 @@ export interface ServerOptions {
   alwaysAllowPaths?: readonly string[];
   log: Logger;
   now?: () => Date;
+  /** `--audit-log-path`: an audit event per request stage (core/audit.ts). */
+  audit?: AuditLog;
   /** Served on `/metrics` and fed by every request when set. */
   metrics?: Pick<KindredMetrics, 'render' | 'api'>;
   /** Refuses creates in missing or terminating namespaces (aggregated mode). */
@@ -98,7 +101,7 @@ export class KindredServer {
     this.#snapshot = snapshot;
     this.#options = options;
     this.#maxInFlight = new MaxInFlightLimit(options.maxInFlight);
-    const observe = options.metrics ? observeRequests(options.metrics.api, options.log) : this.#logRequests;
+    const observe = options.metrics ? observeRequests(options.metrics.api, options.log, options.audit ? { audit: options.audit } : {}) : this.#logRequests;
     const pipeline: Middleware[] = [
       observe,
       this.#answerErrors,
@@ -345,7 +348,7 @@ export class KindredServer {
       contentType: (ctx.get('content-type').split(';')[0] ?? '').trim().toLowerCase(),
       userAgent: ctx.get('user-agent'),
       ...(this.#options.namespaceAdmission ? { namespaceAdmission: this.#options.namespaceAdmission } : {}),
-      body: bodyReader(ctx.req),
+      body: ((ctx.state as ObservedState).requestBody = bodyReader(ctx.req)),
       now: this.#options.now ?? (() => new Date()),
       warnings: [],
       ...(this.#options.watchBacklog ? { watchBacklog: this.#options.watchBacklog } : {}),

@@ -37,6 +37,10 @@ export interface ServeFlags {
   requestTimeoutMs: number;
   /** `--http2-max-streams-per-connection` (default 0: kube's 100). */
   http2MaxStreamsPerConnection: number;
+  /** `--audit-log-path FILE` (`-` for stdout): audit events as JSON lines (core/audit.ts). */
+  auditLogPath?: string;
+  /** `--audit-policy-file FILE`: an audit.k8s.io/v1 Policy (default: every request at Metadata). */
+  auditPolicyFile?: string;
 }
 
 export class UsageError extends Error {}
@@ -54,6 +58,7 @@ export const USAGE = `Usage:
                 [--max-requests-inflight 400] [--max-mutating-requests-inflight 200]
                 [--request-timeout 1m0s] [--shutdown-delay-duration 0s]
                 [--http2-max-streams-per-connection 0]
+                [--audit-log-path FILE|- [--audit-policy-file FILE]]
   kindred validate [--config FILE] [--kubeconfig FILE]
 
 kindred watches its config (a file, every *.yaml of a directory, or the *.yaml keys of
@@ -102,6 +107,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
     'shutdown-delay-duration': { type: 'string' },
     'request-timeout': { type: 'string' },
     'http2-max-streams-per-connection': { type: 'string' },
+    'audit-log-path': { type: 'string' },
+    'audit-policy-file': { type: 'string' },
   });
   const port = Number(values['secure-port'] ?? 8443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--secure-port: not a port: ${String(values['secure-port'])}`);
@@ -124,6 +131,11 @@ export function parseServeFlags(args: string[]): ServeFlags {
     flags.configConfigMap = values['config-configmap'] as string;
   }
   if (values.kubeconfig) flags.kubeconfig = values.kubeconfig as string;
+  if (values['audit-log-path']) flags.auditLogPath = values['audit-log-path'] as string;
+  if (values['audit-policy-file']) {
+    if (!flags.auditLogPath) throw new UsageError('--audit-policy-file needs --audit-log-path');
+    flags.auditPolicyFile = values['audit-policy-file'] as string;
+  }
   if (values['write-kubeconfig']) flags.writeKubeconfig = values['write-kubeconfig'] as string;
   if (values['tls-cert-file']) flags.tlsCertFile = values['tls-cert-file'] as string;
   if (values['tls-private-key-file']) flags.tlsPrivateKeyFile = values['tls-private-key-file'] as string;

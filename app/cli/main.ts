@@ -51,6 +51,7 @@ async function serve(args: string[]): Promise<number> {
     requestTimeoutMs: flags.requestTimeoutMs,
     shutdownDelayMs: flags.shutdownDelayMs,
     http2MaxStreamsPerConnection: flags.http2MaxStreamsPerConnection,
+    ...(flags.auditLogPath ? { audit: { path: flags.auditLogPath, ...(flags.auditPolicyFile ? { policyFile: resolve(flags.auditPolicyFile) } : {}) } } : {}),
     guardPluginFaults: true,
   });
   // Handlers first: whoever reads the line below may stop us at once.

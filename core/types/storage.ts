@@ -152,6 +152,11 @@ export interface CollectionDeleter {
  * that `implements Storage, Getter, Lister, ...` the ones it supports.
  */
 export interface Storage extends Partial<Getter & Lister & Watcher & Creater & Updater & Deleter & CollectionDeleter> {
+  /**
+   * The objects hold secrets: core never puts their contents in a log or an audit event
+   * (audit is capped at Metadata for the kind, whatever the policy).
+   */
+  readonly sensitive?: boolean;
   /** Releases connections and ends open watches. Called once the kind is no longer served. */
   close(): Promise<void>;
 }

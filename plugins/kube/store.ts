@@ -68,6 +68,11 @@ export class ProjectedStore implements Storage {
   readonly #watches = new Set<ClientWatch>();
   #closed = false;
 
+  /** A projection that redacts errors holds secrets: core keeps them out of logs and audit. */
+  get sensitive(): boolean {
+    return this.#projection.redactErrors === true;
+  }
+
   constructor(kind: KindDefinition, projection: Projection, options: ProjectedStoreOptions) {
     if (kind.scope !== 'Namespaced') throw new Error(`kind ${kind.names.kind}: ${projection.resource.plural} are namespaced, so the kind must be too`);
     this.#kind = kind;
