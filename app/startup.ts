@@ -62,6 +62,8 @@ export interface StartOptions {
   http2MaxStreamsPerConnection?: number;
   /** `--shutdown-delay-duration` (default 0): how long `shutdown()` keeps serving with /readyz failing. */
   shutdownDelayMs?: number;
+  /** One log line per request (`-v=3` and up, as kube's httplog). */
+  logRequests?: boolean;
   /** `--audit-log-path` (`-`: stdout) and `--audit-policy-file` (default: all at Metadata). */
   audit?: { path: string; policyFile?: string };
   /** Connection timeouts (default kube's; tests shorten them). */
@@ -155,6 +157,7 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
   const audit = options.audit ? AuditLog.open(options.audit.path, options.audit.policyFile) : undefined;
   const server = new KindredServer(snapshot, {
     ...(audit ? { audit } : {}),
+    ...(options.logRequests ? { logRequests: true } : {}),
     tls: security.tls,
     authenticate: security.authenticate,
     authorize: security.authorize,

@@ -31,6 +31,8 @@ export interface ObservedState {
 export interface ObserveOptions {
   /** Audit events per request (core/audit.ts); none when undefined. */
   audit?: AuditLog;
+  /** One log line per request, as kube-apiserver's httplog writes at -v=3 and up. */
+  logRequests?: boolean;
 }
 
 type ResourceLabels = Record<'verb' | 'group' | 'version' | 'resource' | 'subresource' | 'scope' | 'component', string>;
@@ -86,19 +88,21 @@ export function observeRequests(metrics: ApiServerMetrics, log: Logger, options:
       metrics.requestDuration.observe({ ...labels, dry_run: dryRun }, seconds);
       const size = ctx.response.length;
       if (typeof size === 'number' && labels.verb !== 'WATCH') metrics.responseSizes.observe(labels, size);
-      log.info(
-        {
-          verb: labels.verb,
-          URI: ctx.originalUrl,
-          user: state.user?.username,
-          resp: status,
-          latency: `${(seconds * 1000).toFixed(3)}ms`,
-          auditID: auditId,
-          userAgent: ctx.get('user-agent'),
-          srcIP: `${ctx.req.socket.remoteAddress ?? ''}:${ctx.req.socket.remotePort ?? ''}`,
-        },
-        'HTTP',
-      );
+      if (options.logRequests) {
+        log.info(
+          {
+            verb: labels.verb,
+            URI: ctx.originalUrl,
+            user: state.user?.username,
+            resp: status,
+            latency: `${(seconds * 1000).toFixed(3)}ms`,
+            auditID: auditId,
+            userAgent: ctx.get('user-agent'),
+            srcIP: `${ctx.req.socket.remoteAddress ?? ''}:${ctx.req.socket.remotePort ?? ''}`,
+          },
+          'HTTP',
+        );
+      }
       if (options.audit && state.info) await audit(options.audit, ctx, state, auditId, received);
     }
   };

@@ -41,6 +41,8 @@ export interface ServerOptions {
   alwaysAllowPaths?: readonly string[];
   log: Logger;
   now?: () => Date;
+  /** One info line per request (httplog; kube writes them from -v=3). */
+  logRequests?: boolean;
   /** `--audit-log-path`: an audit event per request stage (core/audit.ts). */
   audit?: AuditLog;
   /** Served on `/metrics` and fed by every request when set. */
@@ -101,7 +103,9 @@ export class KindredServer {
     this.#snapshot = snapshot;
     this.#options = options;
     this.#maxInFlight = new MaxInFlightLimit(options.maxInFlight);
-    const observe = options.metrics ? observeRequests(options.metrics.api, options.log, options.audit ? { audit: options.audit } : {}) : this.#logRequests;
+    const observe = options.metrics
+      ? observeRequests(options.metrics.api, options.log, { ...(options.audit ? { audit: options.audit } : {}), logRequests: options.logRequests === true })
+      : this.#logRequests;
     const pipeline: Middleware[] = [
       observe,
       this.#answerErrors,

@@ -101,7 +101,7 @@ async function validate(args: string[]): Promise<number> {
   const errors = validated.ok
     ? await checkPluginFactories(read, validated, {
         configDir,
-        log: createLogger(process.env.KINDRED_LOG_LEVEL ?? 'error'),
+        log: createLogger({ level: 'error' }),
         ...(flags.kubeconfig ? { kubeconfigPath: resolve(flags.kubeconfig) } : {}),
       })
     : validated.errors;

@@ -37,7 +37,7 @@ describe('metrics, Audit-Id and the request log', requireKubectl(K), () => {
         done();
       },
     });
-    k = await startTestKindred(E2E_CONFIG, { log: pino({ level: 'info' }, sink) });
+    k = await startTestKindred(E2E_CONFIG, { log: pino({ level: 'info' }, sink), start: { logRequests: true } });
     creds = credentialsFromKubeconfig(k.kubeconfigPath);
   });
   after(async () => {
