@@ -108,9 +108,12 @@ function checkVersions(versions: readonly KindVersion[], at: string, errors: Con
       ];
       for (const [field, value, prefixes] of rules) {
         if (value === undefined) continue;
-        const problem = prefixes.some((p) => value.startsWith(p))
-          ? jsonPathProblem(value)
-          : `must start with ${prefixes.map((p) => `"${p}"`).join(' or ')}`;
+        // Dot notation only (validateSimpleJSONPath): the scale handler walks these field by field.
+        const problem = !prefixes.some((p) => value.startsWith(p))
+          ? `must start with ${prefixes.map((p) => `"${p}"`).join(' or ')}`
+          : !/^(\.[^.[\]]+)+$/.test(value)
+            ? 'must be a simple json path in dot notation, e.g. .spec.replicas'
+            : jsonPathProblem(value);
         if (problem) errors.push({ path: `${path}.subresources.scale.${field}`, message: problem });
       }
     }

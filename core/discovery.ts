@@ -2,7 +2,8 @@
  * Discovery documents, derived from the served resources once per snapshot:
  * `/apis` (APIGroupList and aggregated APIGroupDiscoveryList v2/v2beta1), `/apis/<g>`
  * (APIGroup) and `/apis/<g>/<v>` (APIResourceList). Shapes follow
- * k8s.io/apiserver `pkg/endpoints/discovery` and the wire contract, section 1.
+ * k8s.io/apiserver `pkg/endpoints/discovery` and the wire contract, section 1. What each
+ * resource and subresource serves comes from the served-resource model (core/served.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Verb } from './types/storage.ts';
@@ -18,29 +19,7 @@ export interface DiscoveryDocuments {
   readonly resourceLists: ReadonlyMap<string, PreparedDocument>;
 }
 
-interface SubresourceInfo {
-  name: string;
-  verbs: Verb[];
-  responseKind: { group: string; version: string; kind: string };
-}
-
 const sortedVerbs = (verbs: Iterable<Verb>): Verb[] => [...new Set(verbs)].sort();
-
-/** Status and scale support get, update and patch as far as the store can read and write. */
-function subresourcesOf(r: ServedResource): SubresourceInfo[] {
-  const verbs = sortedVerbs(
-    [...r.verbs].flatMap((v): Verb[] => (v === 'get' ? ['get'] : v === 'update' ? ['update', 'patch'] : [])),
-  );
-  if (verbs.length === 0) return [];
-  const out: SubresourceInfo[] = [];
-  if (r.version.subresources.scale) {
-    out.push({ name: 'scale', verbs, responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } });
-  }
-  if (r.version.subresources.status) {
-    out.push({ name: 'status', verbs, responseKind: { group: r.group, version: r.version.name, kind: r.kind.names.kind } });
-  }
-  return out;
-}
 
 /** base64 of the first 8 bytes of sha256("<group>/<storage version>/<Kind>"), as storageversionhash.go. */
 function storageVersionHash(r: ServedResource): string {
@@ -81,13 +60,13 @@ function resourceList(group: string, version: string, resources: ServedResource[
     if (r.kind.names.categories.length > 0) main.categories = r.kind.names.categories;
     main.storageVersionHash = storageVersionHash(r);
     entries.push(main);
-    for (const sub of subresourcesOf(r)) {
+    for (const sub of r.subresources) {
       const entry: Record<string, unknown> = {
         name: `${r.plural}/${sub.name}`,
         singularName: '',
         namespaced: r.namespaced,
         kind: sub.responseKind.kind,
-        verbs: sub.verbs,
+        verbs: sortedVerbs(sub.verbs),
       };
       if (sub.responseKind.group !== group) entry.group = sub.responseKind.group;
       if (sub.responseKind.version !== version) entry.version = sub.responseKind.version;
@@ -107,9 +86,8 @@ function aggregatedResource(r: ServedResource): Record<string, unknown> {
   };
   if (r.kind.names.shortNames.length > 0) entry.shortNames = r.kind.names.shortNames;
   if (r.kind.names.categories.length > 0) entry.categories = r.kind.names.categories;
-  const subs = subresourcesOf(r);
-  if (subs.length > 0) {
-    entry.subresources = subs.map((s) => ({ subresource: s.name, responseKind: s.responseKind, verbs: s.verbs }));
+  if (r.subresources.length > 0) {
+    entry.subresources = r.subresources.map((s) => ({ subresource: s.name, responseKind: { ...s.responseKind }, verbs: sortedVerbs(s.verbs) }));
   }
   return entry;
 }

@@ -4,19 +4,22 @@
  * one and swaps a single reference; requests in flight keep the snapshot they started with.
  */
 import type { KindDefinition, KindVersion } from './types/kind.ts';
-import { verbsOf, type Storage, type Verb } from './types/storage.ts';
+import { verbsOf, type Storage } from './types/storage.ts';
+import { servedModelOf, type ServedModel } from './served.ts';
 import { compileColumns, type TableColumn } from './table.ts';
 import { buildDiscoveryDocuments, type DiscoveryDocuments } from './discovery.ts';
 import { buildOpenAPIDocuments, type OpenAPIDocuments, type OpenAPIOptions } from './openapi/documents.ts';
 import { compileSchema, type CompiledSchema } from './schema/index.ts';
 
 /** One kind at one served version: what a resource handler works with. */
-export interface ServedResource {
+/**
+ * Its `verbs` and `subresources` are the served-resource model (core/served.ts): routing,
+ * discovery and OpenAPI all read them and nothing else.
+ */
+export interface ServedResource extends ServedModel {
   readonly kind: KindDefinition;
   readonly version: KindVersion;
   readonly store: Storage;
-  /** What the store can do (`verbsOf`): discovery, OpenAPI and routing all read this one set. */
-  readonly verbs: ReadonlySet<Verb>;
   readonly group: string;
   readonly plural: string;
   readonly namespaced: boolean;
@@ -52,7 +55,7 @@ export function buildSnapshot(kinds: readonly KindDefinition[], stores: Readonly
           kind,
           version,
           store,
-          verbs: verbsOf(store),
+          ...servedModelOf(kind, version, verbsOf(store)),
           group: kind.group,
           plural: kind.names.plural,
           namespaced: kind.scope === 'Namespaced',

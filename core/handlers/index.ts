@@ -1,11 +1,14 @@
 /**
  * Routes a resource request to its verb handler, after checking that the path names
  * something served: the scope matches (a namespaced kind needs a namespace except to list
- * or watch across all of them), the subresource exists, and the store supports the verb.
+ * or watch across all of them), the subresource is served, and the verb is served there.
+ * What is served comes from the served-resource model (core/served.ts), which discovery
+ * and OpenAPI read too.
  */
 import type { Verb } from '../types/storage.ts';
 import type { ResourceRequestInfo } from '../request-info.ts';
 import type { RegistrySnapshot, ServedResource } from '../registry.ts';
+import { verbsAt, type SubresourceName } from '../served.ts';
 import { methodNotAllowed, pathNotFound } from '../status.ts';
 import { getObject } from './get.ts';
 import { listObjects } from './list.ts';
@@ -15,9 +18,12 @@ import { updateObject } from './update.ts';
 import { patchObject } from './patch.ts';
 import { deleteObject } from './delete.ts';
 import { deleteCollection } from './deletecollection.ts';
+import { getScale, patchScale, updateScale } from './scale.ts';
 import type { Reply, ResourceRequest } from './request.ts';
 
-const handlers: Record<Verb, (req: ResourceRequest) => Promise<Reply>> = {
+type Handler = (req: ResourceRequest) => Promise<Reply>;
+
+const handlers: Record<Verb, Handler> = {
   get: getObject,
   list: listObjects,
   watch: watchObjects,
@@ -28,8 +34,11 @@ const handlers: Record<Verb, (req: ResourceRequest) => Promise<Reply>> = {
   deletecollection: deleteCollection,
 };
 
-/** The verbs each subresource answers, and the store verb each needs. */
-const statusVerbs: Partial<Record<Verb, Verb>> = { get: 'get', update: 'update', patch: 'update' };
+/** Status is the object itself, seen through another door; scale is an autoscaling/v1 Scale. */
+const subresourceHandlers: Record<SubresourceName, Partial<Record<Verb, Handler>>> = {
+  status: { get: getObject, update: updateObject, patch: patchObject },
+  scale: { get: getScale, update: updateScale, patch: patchScale },
+};
 
 /** Finds the served resource a request is about, or throws the 404 kube-apiserver gives for an unknown path. */
 export function resolveResource(snapshot: RegistrySnapshot, info: ResourceRequestInfo): ServedResource {
@@ -38,25 +47,25 @@ export function resolveResource(snapshot: RegistrySnapshot, info: ResourceReques
   const collectionVerb = info.verb === 'list' || info.verb === 'watch';
   if (resource.namespaced && info.namespace === undefined && !collectionVerb) throw pathNotFound();
   if (!resource.namespaced && info.namespace !== undefined) throw pathNotFound();
-  if (info.subresource !== undefined) {
-    if (info.subresource !== 'status' || !resource.version.subresources.status) throw pathNotFound();
-    if (!(info.verb in statusVerbs)) throw pathNotFound();
-  }
+  if (verbsAt(resource, info.subresource) === undefined) throw pathNotFound();
   return resource;
 }
 
-/** The store verb a request needs; undefined when the HTTP method means nothing here. */
-export function storeVerbOf(info: ResourceRequestInfo): Verb | undefined {
-  if (!(info.verb in handlers)) return undefined;
+/**
+ * The handler for a request on a resolved resource: a 405 when the path is served but not
+ * with this verb (as go-restful answers a method a route lacks).
+ */
+export function handlerFor(resource: ServedResource, info: ResourceRequestInfo): Handler {
+  const verbs = verbsAt(resource, info.subresource);
+  if (verbs === undefined) throw pathNotFound();
   const verb = info.verb as Verb;
-  return info.subresource === 'status' ? statusVerbs[verb] : verb;
+  const handler = info.subresource === undefined ? handlers[verb] : subresourceHandlers[info.subresource as SubresourceName][verb];
+  if (handler === undefined || !verbs.has(verb)) {
+    throw methodNotAllowed(info.verb, { group: resource.group, resource: resource.plural, kind: resource.kind.names.kind });
+  }
+  return handler;
 }
 
 export async function handleResourceRequest(req: ResourceRequest): Promise<Reply> {
-  const { info, resource } = req;
-  const needed = storeVerbOf(info);
-  const ref = { group: resource.group, resource: resource.plural, kind: resource.kind.names.kind };
-  if (needed === undefined || !resource.verbs.has(needed)) throw methodNotAllowed(info.verb, ref);
-  if (info.verb === 'patch' && !resource.verbs.has('get')) throw methodNotAllowed(info.verb, ref);
-  return handlers[info.verb as Verb](req);
+  return handlerFor(req.resource, req.info)(req);
 }

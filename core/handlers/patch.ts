@@ -16,7 +16,7 @@ import type { Reply, ResourceRequest } from './request.ts';
 
 export const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 
-interface PatchMechanism {
+export interface PatchMechanism {
   /** Applies the patch to the stored object as the client sees it (with this endpoint's apiVersion). */
   apply(current: KubeObject): unknown;
 }
@@ -49,7 +49,8 @@ function mergePatch(body: string): PatchMechanism {
   return { apply: (current) => applyMergePatch(current, patch) };
 }
 
-function mechanismFor(contentType: string, body: string): PatchMechanism {
+/** JSON patch or merge patch; a 415 for anything else (strategic merge patch, or apply where it is not offered). */
+export function mechanismFor(contentType: string, body: string): PatchMechanism {
   switch (contentType) {
     case 'application/json-patch+json':
       return jsonPatch(body);

@@ -35,7 +35,7 @@ export interface OpenAPIOptions {
 }
 
 export function buildOpenAPIDocuments(resources: readonly ServedResource[], options: OpenAPIOptions = {}): OpenAPIDocuments {
-  const served = (r: ServedResource): ServedKind => ({ kind: r.kind, version: r.version, verbs: r.verbs });
+  const served = (r: ServedResource): ServedKind => r;
   const groupVersions = [...new Set(resources.map((r) => `${r.group}/${r.version.name}`))].sort();
 
   const v3Documents = once(() => {

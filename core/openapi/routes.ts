@@ -2,8 +2,8 @@
  * The operations of one served kind, independent of the OpenAPI version: the v2 and v3
  * builders only render this list. Mirrors the routes apiextensions-apiserver builds for a
  * CRD (`pkg/controller/openapi/builder/builder.go` `generateBuilder`, `buildRoute`), cut to
- * the verbs the store supports, as discovery is: subresources are read with `get` and
- * written (put and patch) with `update`, the rule core/discovery.ts follows.
+ * what the served-resource model (core/served.ts) says the kind serves, the model routing
+ * and discovery read too.
  */
 import { DELETE_OPTIONS as DELETE_OPTIONS_MODEL, PATCH, SCALE, STATUS, WATCH_EVENT } from './metav1.ts';
 import { gvkOf, kindDefinitionName, listDefinitionName } from './kind-schema.ts';
@@ -165,16 +165,14 @@ export function routesFor(served: ServedKind): Route[] {
   if (can('delete')) add(item, 'delete', 'delete', 'delete', '', { parameters: DELETE_OPTIONS, body: deleteBody, responses: [ok(STATUS), accepted(STATUS)] });
   if (can('patch')) add(item, 'patch', 'patch', 'patch', '', { parameters: PATCH_OPTIONS, body: patchBody, responses: [ok(self)] });
 
-  const subresources: [Subresource, string][] = [];
-  if (served.version.subresources.status) subresources.push(['status', self]);
-  if (served.version.subresources.scale) subresources.push(['scale', SCALE]);
-  for (const [sub, model] of subresources) {
+  for (const { name: sub, verbs } of served.subresources) {
+    const model = sub === 'scale' ? SCALE : self;
     const path = `${item}/${sub}`;
-    if (can('get')) add(path, 'get', 'get', 'read', sub, { parameters: GET_OPTIONS, responses: [ok(model)] });
-    if (can('update')) {
+    if (verbs.has('get')) add(path, 'get', 'get', 'read', sub, { parameters: GET_OPTIONS, responses: [ok(model)] });
+    if (verbs.has('update')) {
       add(path, 'put', 'put', 'replace', sub, { parameters: UPDATE_OPTIONS, body: bodyOf(model), responses: [ok(model), created(model)] });
-      add(path, 'patch', 'patch', 'patch', sub, { parameters: PATCH_OPTIONS, body: patchBody, responses: [ok(model)] });
     }
+    if (verbs.has('patch')) add(path, 'patch', 'patch', 'patch', sub, { parameters: PATCH_OPTIONS, body: patchBody, responses: [ok(model)] });
   }
   return routes;
 }

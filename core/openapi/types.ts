@@ -1,12 +1,11 @@
 /** Input and shared shapes of the OpenAPI builders. */
 import type { KindDefinition, KindVersion } from '../types/kind.ts';
-import type { Verb } from '../types/storage.ts';
+import type { ServedModel } from '../served.ts';
 
-/** One kind at one served version, with the verbs its store supports. */
-export interface ServedKind {
-  kind: KindDefinition;
-  version: KindVersion;
-  verbs: ReadonlySet<Verb>;
+/** One kind at one served version, with what it serves (core/served.ts). */
+export interface ServedKind extends ServedModel {
+  readonly kind: KindDefinition;
+  readonly version: KindVersion;
 }
 
 /** A JSON Schema node as the documents carry it: plain JSON data, copied before it is changed. */

@@ -68,9 +68,15 @@ export const CONTRACT_VERSION = 1;
  * backend can do; the verbs a kind serves, its discovery entry, its OpenAPI operations and
  * its routes are all derived from them (see `verbsOf`):
  *
- *   get ← Getter          list ← Lister        watch ← Watcher     create ← Creater
- *   update ← Updater      patch ← Getter + Updater (core computes the patched object)
- *   delete ← Deleter      deletecollection ← Lister + Deleter, or CollectionDeleter
+ *   get ← Getter            list ← Lister              watch ← Lister + Watcher
+ *   create ← Creater        update, patch ← Getter + Updater
+ *   delete ← Getter + Deleter
+ *   deletecollection ← Lister + Deleter, or CollectionDeleter
+ *
+ * Core reads before it writes (an update or patch is get → change → update with the read
+ * resourceVersion as precondition; a delete checks preconditions and finalizers on what
+ * get returns), and a watch starts from a list, hence the pairs. A kind's subresources
+ * (status, scale) are read with get and written as an update of the whole object.
  *
  * Rules every store honours (the conformance kit, `kindred/plugin/testing`, checks them):
  * - resourceVersion is opaque to core but must be a decimal integer string that grows with
@@ -174,11 +180,13 @@ export function verbsOf(store: Storage): ReadonlySet<Verb> {
   const verbs = new Set<Verb>();
   if (canGet(store)) verbs.add('get');
   if (canList(store)) verbs.add('list');
-  if (canWatch(store)) verbs.add('watch');
+  if (canList(store) && canWatch(store)) verbs.add('watch');
   if (canCreate(store)) verbs.add('create');
-  if (canUpdate(store)) verbs.add('update');
-  if (canGet(store) && canUpdate(store)) verbs.add('patch');
-  if (canDelete(store)) verbs.add('delete');
+  if (canGet(store) && canUpdate(store)) {
+    verbs.add('update');
+    verbs.add('patch');
+  }
+  if (canGet(store) && canDelete(store)) verbs.add('delete');
   if (canDeleteCollection(store) || (canList(store) && canDelete(store))) verbs.add('deletecollection');
   return verbs;
 }

@@ -143,6 +143,15 @@ const cases: { when: string; config: Json; errors: [path: string, message: RegEx
       ['resources[0].versions[0].subresources.scale.statusReplicasPath', /must start with ".status."/],
     ],
   },
+  {
+    when: 'a scale path is not in dot notation',
+    config: {
+      resources: [
+        widget({ versions: [{ name: 'v1', subresources: { scale: { specReplicasPath: '.spec.pools[0].size', statusReplicasPath: '.status.replicas' } } }] }),
+      ],
+    },
+    errors: [['resources[0].versions[0].subresources.scale.specReplicasPath', /simple json path in dot notation/]],
+  },
 
   // Backends.
   { when: 'the plugin is unknown', config: { resources: [widget({ backend: { plugin: 'etcd' } })] }, errors: [['resources[0].backend.plugin', /unknown storage plugin "etcd"/]] },

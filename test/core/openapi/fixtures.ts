@@ -2,6 +2,7 @@
 import type { KindDefinition, KindVersion } from '../../../core/types/kind.ts';
 import { ALL_VERBS, type Verb } from '../../../core/types/storage.ts';
 import type { ServedKind } from '../../../core/openapi/types.ts';
+import { servedModelOf } from '../../../core/served.ts';
 
 /** A nested schema with descriptions, an enum, int-or-string, an array of objects and v3-only keywords. */
 export const postgresSchema = {
@@ -60,7 +61,8 @@ export function kind(overrides: Partial<KindDefinition> & { kind?: string; plura
   };
 }
 
-export const served = (k: KindDefinition, v: KindVersion, verbs: readonly Verb[] = ALL_VERBS): ServedKind => ({ kind: k, version: v, verbs: new Set(verbs) });
+export const served = (k: KindDefinition, v: KindVersion, verbs: readonly Verb[] = ALL_VERBS): ServedKind =>
+  ({ kind: k, version: v, ...servedModelOf(k, v, new Set(verbs)) });
 
 /** Namespaced, with a status subresource and printer columns, every verb. */
 export const postgres = (): ServedKind => {
