@@ -60,6 +60,8 @@ export const USAGE = `Usage:
                 [--http2-max-streams-per-connection 0]
                 [--audit-log-path FILE|- [--audit-policy-file FILE]]
   kindred validate [--config FILE] [--kubeconfig FILE]
+  kindred new-plugin NAME [DIR]   write a storage plugin package to start from
+  kindred version                 print kindred's version (also --version)
 
 kindred watches its config (a file, every *.yaml of a directory, or the *.yaml keys of
 a ConfigMap) and serves every valid change at once, without a restart.

@@ -1,4 +1,4 @@
-/** `kindred serve` and `kindred validate`. Returns the process exit code. */
+/** `kindred serve`, `validate`, `new-plugin` and `version`. Returns the process exit code. */
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { findConfig } from '../../config/index.ts';
@@ -7,9 +7,11 @@ import { PluginLoader } from '../reload/plugin-loader.ts';
 import { checkPluginFactories, validateRead } from '../reload/build.ts';
 import { resolveBuiltinPlugin } from '../../plugins/index.ts';
 import { createLogger } from '../../core/logger.ts';
+import { KINDRED_VERSION } from '../../core/version.ts';
 import { ConfigInvalidError, startKindred, type StartOptions } from '../startup.ts';
 import { parseConfigMapRef } from '../../config/configmap-source.ts';
 import { parseServiceRef, type ServiceRef } from '../apiservices.ts';
+import { newPlugin } from './new-plugin.ts';
 import { parseServeFlags, parseValidateFlags, USAGE, UsageError, type ServeFlags } from './flags.ts';
 
 async function configPath(flag: string | undefined): Promise<string> {
@@ -122,6 +124,12 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(args);
       case 'validate':
         return await validate(args);
+      case 'new-plugin':
+        return await newPlugin(args);
+      case 'version':
+      case '--version':
+        process.stdout.write(`kindred ${KINDRED_VERSION}\n`);
+        return 0;
       case undefined:
       case 'help':
       case '--help':

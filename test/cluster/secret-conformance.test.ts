@@ -1,7 +1,7 @@
 import { after, before, describe } from 'node:test';
 import secretPlugin from '../../plugins/secret/index.ts';
 import { ProjectedStore } from '../../plugins/kube/store.ts';
-import { storeConformance } from '../conformance/storage.ts';
+import { storeConformance } from '../../lib/testing/index.ts';
 import { startKubeBackend, type KubeBackend } from './fixtures/kube-backend.ts';
 import { pluginContext, testKind } from './fixtures/kinds.ts';
 import { clusterTestOptions } from './require.ts';
@@ -24,5 +24,5 @@ describe('secret plugin against kube-apiserver', clusterTestOptions(), () => {
     const store = await secretPlugin.create(kind, options, pluginContext(backend!.cp.adminKubeconfigPath));
     if (!(store instanceof ProjectedStore)) throw new Error('expected a ProjectedStore');
     return { store, kind, openWatches: () => store.openWatches };
-  });
+  }, { scopes: ['Namespaced'] });
 });

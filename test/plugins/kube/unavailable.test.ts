@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { isStoreError } from '../../../core/types/errors.ts';
 import { helmReleaseProjection } from '../../../plugins/helmrelease/index.ts';
 import { ProjectedStore } from '../../../plugins/kube/store.ts';
-import { request, write } from '../../conformance/helpers.ts';
+import { request, write } from '../../../lib/testing/index.ts';
 import { postgresKind } from './kinds.ts';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import type { KindDefinition, Scope } from '../../../core/types/kind.ts';
 import { verbsOf, type PluginContext, type PluginLogger } from '../../../core/types/storage.ts';
 import memoryPluginDefault, { memoryPlugin, MemoryStore, type MemoryStoreOptions } from '../../../plugins/memory/index.ts';
-import { storeConformance } from '../../conformance/storage.ts';
 import {
+  storeConformance,
   defaultObject,
   deletion,
   ended,
@@ -16,7 +16,7 @@ import {
   summary,
   take,
   write,
-} from '../../conformance/helpers.ts';
+} from '../../../lib/testing/index.ts';
 
 function widgetKind(scope: Scope = 'Namespaced'): KindDefinition {
   return {
@@ -36,14 +36,12 @@ function recordingLog(): PluginLogger & { warnings: string[] } {
 
 const pluginContext = (): PluginContext => ({ configDir: '/nonexistent', log: recordingLog() });
 
-for (const scope of ['Namespaced', 'Cluster'] as const) {
-  storeConformance(`memory (${scope})`, async () => {
-    const kind = widgetKind(scope);
-    const store = await memoryPlugin.create(kind, {}, pluginContext());
-    assert.ok(store instanceof MemoryStore);
-    return { store, kind, openWatches: () => store.openWatches };
-  });
-}
+storeConformance('memory', async (scope) => {
+  const kind = widgetKind(scope);
+  const store = await memoryPlugin.create(kind, { watchWindow: 20 }, pluginContext());
+  assert.ok(store instanceof MemoryStore);
+  return { store, kind, openWatches: () => store.openWatches, historyLimit: 20 };
+});
 
 const kind = widgetKind();
 const widget = (name: string, namespace = 'alpha') => defaultObject(kind, name, namespace);

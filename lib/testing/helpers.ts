@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { isStoreError, type StoreErrorReason } from '../../core/types/errors.ts';
+import { toStatusError } from '../../core/status.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject, WatchEvent } from '../../core/types/object.ts';
 import type { Creater, DeleteContext, Deleter, Getter, Lister, RequestContext, Storage, Updater, Watcher, WriteContext } from '../../core/types/storage.ts';
@@ -61,7 +62,13 @@ export function revisionOf(object: KubeObject | undefined): string | undefined {
   return object?.metadata.annotations?.[REVISION];
 }
 
-/** Asserts that `action` rejects (or throws) a StoreError with `reason`. */
+/** The HTTP code kube-apiserver answers each reason with. */
+const STATUS_CODES: Record<StoreErrorReason, number> = {
+  NotFound: 404, AlreadyExists: 409, Conflict: 409, Invalid: 422, BadRequest: 400, Expired: 410, Gone: 410,
+  ResourceVersionTooLarge: 504, ServiceUnavailable: 503, Timeout: 504, Forbidden: 403, InternalError: 500,
+};
+
+/** Asserts that `action` rejects (or throws) a StoreError with `reason`, which core maps to the right Status code. */
 export async function rejectsWith(action: () => unknown, reason: StoreErrorReason): Promise<void> {
   await assert.rejects(
     async () => {
@@ -70,6 +77,9 @@ export async function rejectsWith(action: () => unknown, reason: StoreErrorReaso
     (error: unknown) => {
       assert.ok(isStoreError(error), `expected a StoreError, got ${String(error)}`);
       assert.equal(error.reason, reason);
+      // What a client sees: the error as core turns it into a Status.
+      const status = toStatusError(error, undefined, () => assert.fail('core treated the error as a bug'));
+      assert.equal(status.code, STATUS_CODES[reason], `${reason} must reach the client as ${STATUS_CODES[reason]}`);
       return true;
     },
   );

@@ -1,11 +1,13 @@
 /**
- * The watch half of the store conformance suite (see storage.ts): ordering, resuming
- * from a list's resourceVersion, namespaces, and the three ways a watch ends.
+ * The watch half of the store conformance suite (see conformance.ts): ordering, resuming
+ * from a list's resourceVersion, namespaces, the resourceVersions a watch refuses (410
+ * Expired for history it no longer holds, ResourceVersionTooLarge for one it has not
+ * reached), and the three ways a watch ends.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Harness } from './storage.ts';
-import { assertNewer, deletion, ended, openWatch, request, revised, revisionOf, summary, take, write } from './helpers.ts';
+import type { Harness } from './harness.ts';
+import { assertNewer, deletion, ended, openWatch, rejectsWith, request, revised, revisionOf, summary, take, write } from './helpers.ts';
 
 export function watchConformance(h: () => Harness): void {
   describe('watch', () => {
@@ -46,6 +48,25 @@ export function watchConformance(h: () => Harness): void {
       const watch = openWatch(store, undefined, listed.resourceVersion);
       assert.deepEqual(summary(await take(watch, 4)), ['ADDED a', 'MODIFIED a', 'ADDED b', 'DELETED x']);
       await watch.return?.();
+    });
+
+    it('fails with Expired (410) when asked to resume from history it no longer holds', async (t) => {
+      const { store, supports, make, historyLimit } = h();
+      if (!supports(t, 'create', 'list', 'watch')) return;
+      if (historyLimit === undefined) return void t.skip('the fixture gives no historyLimit');
+      const start = await store.list(undefined, {}, request());
+      for (let i = 0; i <= historyLimit; i++) await make(`o${i}`);
+      // Thrown when watch is called or on the first next(): the contract allows either.
+      await rejectsWith(async () => openWatch(store, undefined, start.resourceVersion).next(), 'Expired');
+    });
+
+    it('fails with ResourceVersionTooLarge for a resourceVersion the store has not reached', async (t) => {
+      const { store, supports, make } = h();
+      if (!supports(t, 'create', 'list', 'watch')) return;
+      await make('a');
+      const current = (await store.list(undefined, {}, request())).resourceVersion;
+      const ahead = /^[0-9]+$/.test(current) ? String(BigInt(current) + 1_000_000n) : current;
+      await rejectsWith(async () => openWatch(store, undefined, ahead).next(), 'ResourceVersionTooLarge');
     });
 
     it('delivers only the events of the namespace watched', async (t) => {

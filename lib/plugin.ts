@@ -1,0 +1,16 @@
+/**
+ * `kindred/plugin`: everything a storage plugin is written against. The contract
+ * (core/types: capability interfaces, `definePlugin`, `StoreError`, `CONTRACT_VERSION`) and
+ * the watch building blocks any store that mints integer resourceVersions can reuse
+ * (lib/watch: an event log with resume and 410, per-client bounded streams, the fan-out).
+ */
+export * from '../core/types/index.ts';
+export {
+  WatchFanout,
+  DEFAULT_MAX_QUEUED_EVENTS,
+  DEFAULT_WATCH_WINDOW,
+  parseResourceVersion,
+  type WatchFanoutOptions,
+} from './watch/fanout.ts';
+export * from './watch/event-log.ts';
+export * from './watch/watch-stream.ts';
