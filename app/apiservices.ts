@@ -11,9 +11,9 @@
  */
 import type { Logger } from 'pino';
 
-/** The one call this needs from a Kubernetes client (core/auth/kube-api.ts KubeApi fits). */
+/** The one call this needs from a Kubernetes client (lib/kube/client.ts KubeClient fits). */
 export interface ApiRequester {
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  request(method: string, path: string, options?: { body?: unknown }): Promise<{ status: number; body: unknown }>;
 }
 
 export interface ServiceRef {
@@ -72,7 +72,7 @@ export class APIServiceManager {
         await this.#must('PUT', `${PATH}/${name}`, desired, [200]);
         continue;
       }
-      const created = await api.request('POST', PATH, desired);
+      const created = await api.request('POST', PATH, { body: desired });
       if (created.status === 409) {
         log.warn({ apiService: name }, 'an APIService of this name exists without our owner label; leaving it alone');
         continue;
@@ -110,7 +110,7 @@ export class APIServiceManager {
   }
 
   async #must(method: string, path: string, body: unknown, ok: number[]): Promise<void> {
-    const res = await this.#options.api.request(method, path, body);
+    const res = await this.#options.api.request(method, path, body === undefined ? {} : { body });
     if (!ok.includes(res.status)) throw new Error(`${method} ${path}: HTTP ${res.status} ${messageOf(res.body)}`);
   }
 }

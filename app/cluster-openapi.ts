@@ -9,13 +9,13 @@ import { adoptClusterDefinitions } from '../core/openapi/shared-definitions.ts';
 import type { OpenAPIOptions } from '../core/openapi/documents.ts';
 
 export interface OpenAPIReader {
-  request(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<{ status: number; body: unknown }>;
+  request(method: string, path: string, options?: { timeoutMs?: number }): Promise<{ status: number; body: unknown }>;
 }
 
 /** The OpenAPI options to build snapshots with; kindred's own models when the cluster does not answer. */
 export async function clusterOpenAPIOptions(api: OpenAPIReader, log: Logger, timeoutMs = 10_000): Promise<OpenAPIOptions> {
   try {
-    const res = await api.request('GET', '/openapi/v2', undefined, timeoutMs);
+    const res = await api.request('GET', '/openapi/v2', { timeoutMs });
     const definitions = (res.body as { definitions?: unknown } | undefined)?.definitions;
     if (res.status !== 200 || typeof definitions !== 'object' || definitions === null) {
       throw new Error(`GET /openapi/v2: HTTP ${res.status}`);

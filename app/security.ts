@@ -18,7 +18,7 @@ import { allowAll } from '../core/auth/types.ts';
 import { clientCertificateAuthenticator } from '../core/auth/client-certificate.ts';
 import { createDelegated, type RequestHeaderFlags } from '../core/auth/delegated.ts';
 import { watchFiles } from '../core/auth/file-watch.ts';
-import type { KubeApi } from '../core/auth/kube-api.ts';
+import type { KubeClient } from '../lib/kube/client.ts';
 import { createStandaloneCertificates } from '../core/tls/standalone.ts';
 import { createCertificateAuthority, issueCertificate, type KeyPairPem } from '../core/tls/certificates.ts';
 
@@ -64,7 +64,7 @@ export interface Security {
   /** Standalone mode: the CA and an admin client certificate, for the kubeconfig. */
   standalone?: { caPem: string; admin: KeyPairPem; issueClientCertificate(user: string, groups: string[]): Promise<KeyPairPem> };
   /** Aggregated mode: the cluster kindred delegates to (namespace admission reads it too). */
-  cluster?: KubeApi;
+  cluster?: KubeClient;
   /** The CA of a serving certificate kindred made itself (selfSignedServing), for APIService caBundles. */
   servingCaPem?: string;
   /** Stops whatever the security setup watches (certificate files, ConfigMaps). */

@@ -150,7 +150,7 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
   // In a cluster, creates in missing or terminating namespaces are refused, as kube-apiserver's
   // NamespaceLifecycle admission does for its own resources.
   const namespaces = security.cluster
-    ? new NamespaceLifecycle(security.cluster, (err) => options.log.warn({ err }, 'watching namespaces'))
+    ? new NamespaceLifecycle(security.cluster, options.log.child({ component: 'namespaces' }))
     : undefined;
   if (namespaces && !(await namespaces.start(10_000))) options.log.warn({}, 'namespaces not listed yet; creates look them up one by one');
   // Read before serving: a bad policy stops the start, as kube-apiserver's does.

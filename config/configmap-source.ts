@@ -5,7 +5,10 @@
  * files do (sources.ts). A rejected version is reported as a Warning Event on the ConfigMap,
  * so `kubectl describe configmap` shows why kindred kept the previous config.
  */
-import { CoreV1Api, KubeConfig, Watch, type CoreV1Event, type V1ConfigMap } from '@kubernetes/client-node';
+import { KubeClient } from '../lib/kube/client.ts';
+import { ListWatchCache } from '../lib/kube/cache.ts';
+import type { KubeObject } from '../core/types/object.ts';
+import type { PluginLogger } from '../core/types/storage.ts';
 import type { ConfigError } from './schema.ts';
 import { mergeConfigTexts, type ConfigSource, type SourceRead } from './sources.ts';
 import { debounce, DEFAULT_DEBOUNCE_MS } from './watch.ts';
@@ -33,44 +36,43 @@ export interface ConfigMapSourceOptions {
   /** Where relative plugin paths resolve from (a ConfigMap has no folder): the working directory by default. */
   configDir?: string;
   debounceMs?: number;
-  /** Before re-watching after the watch ended or failed. */
-  rewatchDelayMs?: number;
+  /** Told when the watch of the ConfigMap breaks and recovers. Default: silent. */
+  log?: PluginLogger;
 }
+
+const silent: PluginLogger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 
 export class ConfigMapSource implements ConfigSource {
   readonly description: string;
   readonly configDir: string;
   readonly #ref: ConfigMapRef;
-  readonly #kubeConfig: KubeConfig;
-  readonly #api: CoreV1Api;
+  readonly #client: KubeClient;
   readonly #options: ConfigMapSourceOptions;
   /** The ConfigMap as last read, for the Event's involvedObject. */
-  #last: V1ConfigMap | undefined;
-  #abort: AbortController | undefined;
-  #rewatch: NodeJS.Timeout | undefined;
+  #last: KubeObject | undefined;
+  #cache: ListWatchCache | undefined;
   #stopDebounce: () => void = () => {};
-  #closed = false;
 
   constructor(ref: ConfigMapRef, options: ConfigMapSourceOptions = {}) {
     this.#ref = ref;
     this.#options = options;
     this.description = `configmap ${ref.namespace}/${ref.name}`;
     this.configDir = options.configDir ?? process.cwd();
-    this.#kubeConfig = new KubeConfig();
-    if (options.kubeconfigPath) this.#kubeConfig.loadFromFile(options.kubeconfigPath);
-    else this.#kubeConfig.loadFromDefault();
-    this.#api = this.#kubeConfig.makeApiClient(CoreV1Api);
+    this.#client = new KubeClient(options.kubeconfigPath, { fallback: 'default' });
   }
 
   async read(): Promise<SourceRead> {
-    let configMap: V1ConfigMap;
+    const path = `/api/v1/namespaces/${this.#ref.namespace}/configmaps/${this.#ref.name}`;
+    let configMap: KubeObject;
     try {
-      configMap = await this.#api.readNamespacedConfigMap(this.#ref);
+      const answer = await this.#client.request('GET', path);
+      if (answer.status !== 200) return { ok: false, errors: [{ path: '', message: `cannot read ${this.description}: ${describe(answer.status, answer.body)}` }] };
+      configMap = answer.body as KubeObject;
     } catch (error) {
-      return { ok: false, errors: [{ path: '', message: `cannot read ${this.description}: ${describe(error)}` }] };
+      return { ok: false, errors: [{ path: '', message: `cannot read ${this.description}: ${(error as Error).message}` }] };
     }
     this.#last = configMap;
-    const data = configMap.data ?? {};
+    const data = (configMap.data ?? {}) as Record<string, string>;
     const texts = Object.keys(data)
       .filter(isDocumentKey)
       .map((name) => ({ name, text: data[name] ?? '' }));
@@ -78,51 +80,41 @@ export class ConfigMapSource implements ConfigSource {
     return mergeConfigTexts(texts);
   }
 
-  /** Watches the one ConfigMap (a field selector on its name); re-watches whenever the watch ends. */
+  /**
+   * Follows the one ConfigMap (a field selector on its name) with the shared list-and-watch
+   * cache, which resumes, relists after a 410 and backs off on its own; any new
+   * resourceVersion (or the ConfigMap going away) is a change to read.
+   */
   async watch(onChange: () => void): Promise<void> {
     const changed = debounce(onChange, this.#options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
-    const start = async (): Promise<void> => {
-      if (this.#closed) return;
-      const path = `/api/v1/namespaces/${this.#ref.namespace}/configmaps`;
-      let resourceVersion = this.#last?.metadata?.resourceVersion;
-      const again = (): void => {
-        if (this.#closed) return;
-        // A change missed while no watch was open is caught by reading once more.
-        changed.call();
-        this.#rewatch = setTimeout(() => void start(), this.#options.rewatchDelayMs ?? 1000);
-      };
-      try {
-        this.#abort = await new Watch(this.#kubeConfig).watch(
-          path,
-          { fieldSelector: `metadata.name=${this.#ref.name}`, allowWatchBookmarks: true, ...(resourceVersion ? { resourceVersion } : {}) },
-          (type, object: V1ConfigMap) => {
-            if (type === 'BOOKMARK') return;
-            const rv = object.metadata?.resourceVersion;
-            if (rv && rv === resourceVersion) return; // the version already read
-            resourceVersion = rv;
-            changed.call();
-          },
-          () => again(),
-        );
-      } catch {
-        again();
-      }
-    };
     this.#stopDebounce = changed.cancel;
-    await start();
+    const cache = new ListWatchCache(this.#client, {
+      path: `/api/v1/namespaces/${this.#ref.namespace}/configmaps`,
+      fieldSelector: `metadata.name=${this.#ref.name}`,
+      windowSize: 1,
+      log: this.#options.log ?? silent,
+    });
+    this.#cache = cache;
+    cache.observe(() => {
+      if (!cache.available) return;
+      const seen = cache.get(this.#ref.namespace, this.#ref.name)?.metadata.resourceVersion;
+      if (seen !== this.#last?.metadata.resourceVersion) changed.call();
+    });
   }
 
   /** Records a Warning Event on the ConfigMap saying why this version was rejected. */
   async rejected(errors: readonly ConfigError[]): Promise<void> {
     const configMap = this.#last;
-    if (!configMap?.metadata?.uid) return; // nothing to attach it to (e.g. the ConfigMap is gone)
-    const now = new Date();
+    if (!configMap?.metadata.uid) return; // nothing to attach it to (e.g. the ConfigMap is gone)
+    const now = new Date().toISOString();
     const lines = errors.slice(0, 10).map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));
     const more = errors.length > 10 ? `\n(and ${errors.length - 10} more)` : '';
     // Event messages are capped at 1 KiB by kube-apiserver's validation of core/v1 Events.
     const message = `kindred rejected this config and keeps serving the previous one:\n${lines.join('\n')}${more}`.slice(0, 1024);
-    const event: CoreV1Event = {
-      metadata: { name: `${this.#ref.name}.${now.getTime().toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`, namespace: this.#ref.namespace },
+    const event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${this.#ref.name}.${Date.now().toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`, namespace: this.#ref.namespace },
       involvedObject: {
         apiVersion: 'v1',
         kind: 'ConfigMap',
@@ -140,27 +132,17 @@ export class ConfigMapSource implements ConfigSource {
       lastTimestamp: now,
       count: 1,
     };
-    await this.#api.createNamespacedEvent({ namespace: this.#ref.namespace, body: event });
+    const answer = await this.#client.request('POST', `/api/v1/namespaces/${this.#ref.namespace}/events`, { body: event });
+    if (answer.status !== 201 && answer.status !== 200) throw new Error(`recording an Event on ${this.description}: ${describe(answer.status, answer.body)}`);
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
     this.#stopDebounce();
-    clearTimeout(this.#rewatch);
-    this.#abort?.abort();
+    this.#cache?.stop();
   }
 }
 
-function describe(error: unknown): string {
-  const e = error as { code?: number; body?: unknown; message?: string };
-  if (typeof e.code === 'number') {
-    try {
-      const status = (typeof e.body === 'string' ? JSON.parse(e.body) : e.body) as { message?: string } | undefined;
-      if (status?.message) return `${e.code}: ${status.message}`;
-    } catch {
-      // not a Status body
-    }
-    return `HTTP ${e.code}`;
-  }
-  return (e.message ?? String(error)).split('\n')[0] ?? String(error);
+function describe(status: number, body: unknown): string {
+  const message = (body as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? `${status}: ${message}` : `HTTP ${status}`;
 }

@@ -7,8 +7,9 @@
  * reached the cache yet (the plugin's "force live lookup" for the same race).
  */
 import { StatusError } from '../status.ts';
-import { Reflector } from '../auth/reflector.ts';
-import type { KubeApi } from '../auth/kube-api.ts';
+import { ListWatchCache } from '../../lib/kube/cache.ts';
+import type { KubeTransport } from '../../lib/kube/client.ts';
+import type { PluginLogger } from '../types/storage.ts';
 
 /** What a create handler asks before storing a namespaced object. */
 export interface NamespaceAdmission {
@@ -25,17 +26,21 @@ export function namespaceNotFound(namespace: string): StatusError {
 const IMMORTAL = new Set(['default', 'kube-system', 'kube-public']);
 
 export class NamespaceLifecycle implements NamespaceAdmission {
-  readonly #api: Pick<KubeApi, 'request' | 'watch'>;
-  readonly #reflector: Reflector;
+  readonly #api: KubeTransport;
+  readonly #log: PluginLogger;
+  #cache: ListWatchCache | undefined;
 
-  constructor(api: Pick<KubeApi, 'request' | 'watch'>, onError?: (error: unknown) => void) {
+  constructor(api: KubeTransport, log: PluginLogger) {
     this.#api = api;
-    this.#reflector = new Reflector({ api, path: '/api/v1/namespaces', ...(onError ? { onError } : {}) });
+    this.#log = log;
   }
 
   /** Starts the watch cache; resolves once the first list arrived (false after a timeout). */
-  start(timeoutMs?: number): Promise<boolean> {
-    return this.#reflector.start(timeoutMs);
+  start(timeoutMs = 30_000): Promise<boolean> {
+    // Nothing resumes a watch of namespaces from an old resourceVersion: a window of one will do.
+    this.#cache ??= new ListWatchCache(this.#api, { path: '/api/v1/namespaces', windowSize: 1, log: this.#log });
+    const cache = this.#cache;
+    return cache.waitFor(() => cache.available, timeoutMs);
   }
 
   async admitCreate(namespace: string): Promise<void> {
@@ -57,18 +62,20 @@ export class NamespaceLifecycle implements NamespaceAdmission {
     }
   }
 
-  stop(): Promise<void> {
-    return this.#reflector.stop();
+  async stop(): Promise<void> {
+    this.#cache?.stop();
   }
 
   #phaseFromCache(namespace: string): string | undefined {
-    const item = this.#reflector.objects().get(namespace);
+    const item = this.#cache?.get(undefined, namespace);
     if (!item) return undefined;
     return phaseOf(item);
   }
 
   async #phaseLive(namespace: string): Promise<string | undefined> {
-    const answer = await this.#api.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}`);
+    const answer = await this.#api.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}`).catch((error: unknown) => {
+      throw new StatusError(503, 'ServiceUnavailable', `cannot look up namespace ${namespace}: ${(error as Error).message}`, { retryAfterSeconds: 1 });
+    });
     if (answer.status === 404) return undefined;
     if (answer.status !== 200) {
       throw new StatusError(503, 'ServiceUnavailable', `cannot look up namespace ${namespace}: HTTP ${answer.status}`, { retryAfterSeconds: 1 });

@@ -6,8 +6,9 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { DEFAULT_REQUEST_HEADERS, type RequestHeaderConfig } from './request-header.ts';
-import { Reflector, type KubeItem } from './reflector.ts';
-import type { KubeApi } from './kube-api.ts';
+import { ListWatchCache } from '../../lib/kube/cache.ts';
+import type { KubeTransport } from '../../lib/kube/client.ts';
+import type { PluginLogger } from '../types/storage.ts';
 import { parseCertificateBundle } from './x509.ts';
 
 export const AUTHENTICATION_CONFIGMAP = { namespace: 'kube-system', name: 'extension-apiserver-authentication' } as const;
@@ -56,44 +57,63 @@ function stringList(data: Record<string, string>, key: string): string[] | undef
 }
 
 export interface AuthenticationFollowerOptions {
-  api: Pick<KubeApi, 'request' | 'watch'>;
+  api: KubeTransport;
+  /** Told when the ConfigMap cannot be read or parsed. */
+  log: PluginLogger;
   onChange?: (published: PublishedAuthentication) => void;
-  onError?: (error: unknown) => void;
 }
 
 /** Mirrors the ConfigMap; `current()` is what it said last (undefined before the first read). */
 export class AuthenticationConfigMapFollower {
   #current: PublishedAuthentication | undefined;
-  readonly #reflector: Reflector;
+  /** The resourceVersion `#current` was parsed from: a bookmark or reconnect changes nothing. */
+  #parsedVersion: string | undefined;
+  readonly #options: AuthenticationFollowerOptions;
+  #cache: ListWatchCache | undefined;
 
   constructor(options: AuthenticationFollowerOptions) {
-    this.#reflector = new Reflector({
-      api: options.api,
-      path: `/api/v1/namespaces/${AUTHENTICATION_CONFIGMAP.namespace}/configmaps`,
-      query: `fieldSelector=${encodeURIComponent(`metadata.name=${AUTHENTICATION_CONFIGMAP.name}`)}`,
-      ...(options.onError ? { onError: options.onError } : {}),
-      onChange: (objects) => {
-        const item: KubeItem | undefined = objects.get(`${AUTHENTICATION_CONFIGMAP.namespace}/${AUTHENTICATION_CONFIGMAP.name}`);
-        try {
-          this.#current = parseAuthenticationConfigMap((item?.data ?? {}) as Record<string, string>);
-        } catch (error) {
-          options.onError?.(error);
-          return;
-        }
-        options.onChange?.(this.#current);
-      },
-    });
+    this.#options = options;
   }
 
-  start(timeoutMs?: number): Promise<boolean> {
-    return this.#reflector.start(timeoutMs);
+  /** Starts following; resolves once the first list arrived (false after `timeoutMs`). */
+  start(timeoutMs = 30_000): Promise<boolean> {
+    if (!this.#cache) {
+      const { namespace, name } = AUTHENTICATION_CONFIGMAP;
+      const cache = new ListWatchCache(this.#options.api, {
+        path: `/api/v1/namespaces/${namespace}/configmaps`,
+        fieldSelector: `metadata.name=${name}`,
+        windowSize: 1,
+        log: this.#options.log,
+      });
+      cache.observe(() => this.#refresh(cache));
+      this.#cache = cache;
+    }
+    const cache = this.#cache;
+    return cache.waitFor(() => cache.available, timeoutMs);
   }
 
   current(): PublishedAuthentication | undefined {
     return this.#current;
   }
 
-  stop(): Promise<void> {
-    return this.#reflector.stop();
+  async stop(): Promise<void> {
+    this.#cache?.stop();
+  }
+
+  #refresh(cache: ListWatchCache): void {
+    if (!cache.available) return;
+    const { namespace, name } = AUTHENTICATION_CONFIGMAP;
+    const item = cache.get(namespace, name);
+    const version = item?.metadata.resourceVersion ?? '';
+    if (this.#current !== undefined && version === this.#parsedVersion) return;
+    try {
+      this.#current = parseAuthenticationConfigMap((item?.data ?? {}) as Record<string, string>);
+    } catch (error) {
+      this.#options.log.warn({ err: error }, `reading ${namespace}/${name}`);
+      return;
+    } finally {
+      this.#parsedVersion = version;
+    }
+    this.#options.onChange?.(this.#current);
   }
 }

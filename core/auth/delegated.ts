@@ -18,7 +18,7 @@ import type { Authenticator, Authorizer } from './types.ts';
 import { AuthenticationConfigMapFollower } from './authentication-configmap.ts';
 import { clientCertificateAuthenticator } from './client-certificate.ts';
 import { watchFiles, type WatchedFiles } from './file-watch.ts';
-import { KubeApi } from './kube-api.ts';
+import { KubeClient } from '../../lib/kube/client.ts';
 import { DEFAULT_REQUEST_HEADERS, requestHeaderAuthenticator, type RequestHeaderConfig } from './request-header.ts';
 import { subjectAccessReviewAuthorizer } from './subject-access-review.ts';
 import { tokenReviewAuthenticator } from './token-review.ts';
@@ -58,15 +58,18 @@ export interface Delegated {
   authorize: Authorizer;
   clientCaPems(): string[];
   /** The cluster kindred reads namespaces from (the `--kubeconfig` identity). */
-  api: KubeApi;
+  api: KubeClient;
   stop(): Promise<void>;
 }
 
+/** As KubeApi had it: a review kube-apiserver has not answered in 10 s fails the request. */
+const REVIEW_TIMEOUT_MS = 10_000;
+
 /** Builds the chain and waits (up to 30 s) for the ConfigMap, when it is needed. */
 export async function createDelegated(options: DelegatedOptions): Promise<Delegated> {
-  const api = new KubeApi(options.kubeconfig);
-  const authnApi = options.authenticationKubeconfig ? new KubeApi(options.authenticationKubeconfig) : api;
-  const authzApi = options.authorizationKubeconfig ? new KubeApi(options.authorizationKubeconfig) : api;
+  const api = new KubeClient(options.kubeconfig);
+  const authnApi = options.authenticationKubeconfig ? new KubeClient(options.authenticationKubeconfig) : api;
+  const authzApi = options.authorizationKubeconfig ? new KubeClient(options.authorizationKubeconfig) : api;
   const log = options.log;
   const stops: (() => unknown)[] = [];
 
@@ -103,11 +106,7 @@ export async function createDelegated(options: DelegatedOptions): Promise<Delega
     stops.push(files.stop);
   }
   if (!clientCas || !proxy) {
-    follower = new AuthenticationConfigMapFollower({
-      api,
-      onChange: () => changed(),
-      onError: (err) => log.warn({ err }, 'reading kube-system/extension-apiserver-authentication'),
-    });
+    follower = new AuthenticationConfigMapFollower({ api, log, onChange: () => changed() });
     // Without it, front-proxy (and client-CA) requests answer 401 until it arrives; start anyway
     // so health probes pass, as k8s.io/apiserver does when the ConfigMap is unreadable.
     if (!(await follower.start())) log.warn({}, 'kube-system/extension-apiserver-authentication not read yet; front-proxy requests get 401 until it is');
@@ -119,14 +118,14 @@ export async function createDelegated(options: DelegatedOptions): Promise<Delega
       requestHeaderAuthenticator(() => proxy?.config ?? follower?.current()?.requestHeader),
       clientCertificateAuthenticator(() => clientCas?.certs ?? follower?.current()?.clientCaCertificates ?? []),
       tokenReviewAuthenticator({
-        review: (review) => authnApi.request('POST', '/apis/authentication.k8s.io/v1/tokenreviews', review),
+        review: (review) => authnApi.request('POST', '/apis/authentication.k8s.io/v1/tokenreviews', { body: review, timeoutMs: REVIEW_TIMEOUT_MS }),
         ...(options.tokenCacheTtlMs === undefined ? {} : { cacheTtlMs: options.tokenCacheTtlMs }),
       }),
     ],
     { anonymous: options.anonymousAuth === true, onError: (err) => log.warn({ err }, 'authentication failed') },
   );
   const review = subjectAccessReviewAuthorizer({
-    review: (body) => authzApi.request('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', body),
+    review: (body) => authzApi.request('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { body, timeoutMs: REVIEW_TIMEOUT_MS }),
     ...(options.authorizationAllowTtlMs === undefined ? {} : { allowCacheTtlMs: options.authorizationAllowTtlMs }),
     ...(options.authorizationDenyTtlMs === undefined ? {} : { denyCacheTtlMs: options.authorizationDenyTtlMs }),
   });

@@ -10,7 +10,7 @@
  */
 import type { KindDefinition } from '../../core/types/kind.ts';
 import { CONTRACT_VERSION, type PluginContext, type StoragePlugin } from '../../core/types/storage.ts';
-import { ProjectedStore } from '../kube/store.ts';
+import { ProjectedStore } from '../../lib/kube/store.ts';
 import { helmReleaseOptionsSchema, type HelmReleaseOptions } from './options.ts';
 import { helmReleaseProjection } from './projection.ts';
 

@@ -7,8 +7,8 @@
 import { StoreError } from '../../core/types/errors.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject } from '../../core/types/object.ts';
-import { fromBackingMetadata, isProjectionOf, storageApiVersion, toBackingMetadata, type MetadataMapping } from '../kube/mapping.ts';
-import type { BackingResource, Projection } from '../kube/index.ts';
+import { fromBackingMetadata, isProjectionOf, storageApiVersion, toBackingMetadata, type MetadataMapping } from '../../lib/kube/mapping.ts';
+import type { BackingResource, Projection } from '../../lib/kube/index.ts';
 import type { HelmReleaseOptions } from './options.ts';
 
 export const HELM_RELEASE: BackingResource = { group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases', kind: 'HelmRelease' };

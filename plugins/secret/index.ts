@@ -6,7 +6,7 @@
  */
 import type { KindDefinition } from '../../core/types/kind.ts';
 import { CONTRACT_VERSION, type PluginContext, type StoragePlugin } from '../../core/types/storage.ts';
-import { ProjectedStore } from '../kube/store.ts';
+import { ProjectedStore } from '../../lib/kube/store.ts';
 import { secretOptionsSchema, secretProjection, type SecretOptions } from './projection.ts';
 
 export { SECRET, JSON_FIELDS_ANNOTATION, secretProjection, secretOptionsSchema, type SecretOptions } from './projection.ts';

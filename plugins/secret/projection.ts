@@ -9,8 +9,8 @@
  */
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject } from '../../core/types/object.ts';
-import { fromBackingMetadata, isProjectionOf, RESERVED_DOMAIN, storageApiVersion, toBackingMetadata, type MetadataMapping } from '../kube/mapping.ts';
-import type { BackingResource, Projection } from '../kube/index.ts';
+import { fromBackingMetadata, isProjectionOf, RESERVED_DOMAIN, storageApiVersion, toBackingMetadata, type MetadataMapping } from '../../lib/kube/mapping.ts';
+import type { BackingResource, Projection } from '../../lib/kube/index.ts';
 import { encodeJson, parseJson } from '../../lib/json.ts';
 
 export const SECRET: BackingResource = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' };

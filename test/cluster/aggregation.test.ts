@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningKindred } from '../../app/startup.ts';
 import { issueCertificate } from '../../core/tls/certificates.ts';
-import { KubeClient } from '../../plugins/kube/client.ts';
+import { KubeClient } from '../../lib/kube/client.ts';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { clusterTestOptions } from './require.ts';
 import {

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CustomObjectsApi, KubeConfig, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
-import { KubeClient } from '../../plugins/kube/client.ts';
-import { GROUP_LABEL, KIND_LABEL } from '../../plugins/kube/mapping.ts';
+import { KubeClient } from '../../lib/kube/client.ts';
+import { GROUP_LABEL, KIND_LABEL } from '../../lib/kube/mapping.ts';
 import { eventually, HELM_RELEASES, must } from './fixtures/kube-backend.ts';
 import { startPlatform, type Platform } from './fixtures/platform.ts';
 import { clusterTestOptions } from './require.ts';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { GROUP_LABEL, KIND_LABEL } from '../../plugins/kube/mapping.ts';
+import { GROUP_LABEL, KIND_LABEL } from '../../lib/kube/mapping.ts';
 import type { KubeObject } from '../../core/types/object.ts';
 import { HELM_RELEASES, must } from './fixtures/kube-backend.ts';
 import { startPlatform, type Platform } from './fixtures/platform.ts';

@@ -1,6 +1,6 @@
 import { after, before, describe } from 'node:test';
 import secretPlugin from '../../plugins/secret/index.ts';
-import { ProjectedStore } from '../../plugins/kube/store.ts';
+import { ProjectedStore } from '../../lib/kube/store.ts';
 import { storeConformance } from '../../lib/testing/index.ts';
 import { startKubeBackend, type KubeBackend } from './fixtures/kube-backend.ts';
 import { pluginContext, testKind } from './fixtures/kinds.ts';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { KubeObject } from '../../core/types/object.ts';
-import { GROUP_LABEL, KIND_LABEL } from '../../plugins/kube/mapping.ts';
+import { GROUP_LABEL, KIND_LABEL } from '../../lib/kube/mapping.ts';
 import { must } from './fixtures/kube-backend.ts';
 import { startPlatform, type Platform } from './fixtures/platform.ts';
 import { clusterTestOptions } from './require.ts';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { isStoreError } from '../../../core/types/errors.ts';
 import type { KubeObject } from '../../../core/types/object.ts';
 import { helmReleaseProjection } from '../../../plugins/helmrelease/index.ts';
-import { postgresKind } from '../kube/kinds.ts';
+import { postgresKind } from '../../lib/kube/kinds.ts';
 
 const chart = { name: 'postgres', version: '1.x', sourceRef: { kind: 'HelmRepository', name: 'charts', namespace: 'flux-system' } };
 const pg = (name: string, spec: Record<string, unknown> = { replicas: 2 }): KubeObject => ({

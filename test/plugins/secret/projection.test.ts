@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../../core/types/object.ts';
 import { secretProjection } from '../../../plugins/secret/index.ts';
-import { postgresKind } from '../kube/kinds.ts';
+import { postgresKind } from '../../lib/kube/kinds.ts';
 
 const credential = (spec: Record<string, unknown>): KubeObject => ({
   apiVersion: 'apps.example.com/v1alpha1',

@@ -1,6 +1,7 @@
 /**
- * A small HTTP client for kube-apiserver: JSON requests and line-delimited watch streams,
- * authenticated from a kubeconfig by @kubernetes/client-node's KubeConfig.
+ * The one Kubernetes client kindred has (plugins, authentication and authorization,
+ * namespace admission, the ConfigMap config source): JSON requests and line-delimited
+ * watch streams, authenticated from a kubeconfig by @kubernetes/client-node's KubeConfig.
  *
  * Why not client-node's generated APIs or its `Watch`: we need the raw status code and
  * Status body of every answer (409 vs 422 vs 410 decide what the client sees), the
@@ -40,14 +41,21 @@ export class UnreachableError extends Error {
   }
 }
 
+/** What the list-and-watch cache needs of a client: lets tests stand in for kube-apiserver. */
+export type KubeTransport = Pick<KubeClient, 'request' | 'watch'>;
+
 export class KubeClient {
   readonly server: string;
   readonly #config: KubeConfig;
 
-  /** `kubeconfigPath` undefined: the in-cluster service account config. */
-  constructor(kubeconfigPath: string | undefined) {
+  /**
+   * `kubeconfigPath` undefined: the in-cluster service account config, or with `fallback:
+   * 'default'` client-go's default chain ($KUBECONFIG, ~/.kube/config, then in-cluster).
+   */
+  constructor(kubeconfigPath: string | undefined, options: { fallback?: 'in-cluster' | 'default' } = {}) {
     this.#config = new KubeConfig();
     if (kubeconfigPath) this.#config.loadFromFile(kubeconfigPath);
+    else if (options.fallback === 'default') this.#config.loadFromDefault();
     else this.#config.loadFromCluster();
     const cluster = this.#config.getCurrentCluster();
     if (!cluster) throw new Error(`kubeconfig ${kubeconfigPath ?? '(in-cluster)'} has no current cluster`);

@@ -1,14 +1,14 @@
 /**
  * The process-wide sharing of clients and caches: every store backed by the same
  * resource, namespace scope and label selector on the same cluster reads from one
- * BackingCache, so N kinds and M client watches cost one upstream watch.
+ * ListWatchCache, so N kinds and M client watches cost one upstream watch.
  *
  * Caches are reference-counted: a store acquires one when created and releases it on
  * close. A hot reload creates the new stores before closing the old ones, so the cache
  * (and its resourceVersion window) survives the reload.
  */
 import type { PluginLogger } from '../../core/types/storage.ts';
-import { BackingCache } from './cache.ts';
+import { ListWatchCache } from './cache.ts';
 import { KubeClient } from './client.ts';
 
 /** A Kubernetes resource a kind is projected onto. */
@@ -35,7 +35,7 @@ export interface SharedCacheRequest {
 export const DEFAULT_WINDOW_SIZE = 5000;
 
 interface Entry {
-  cache: BackingCache;
+  cache: ListWatchCache;
   users: number;
 }
 
@@ -60,13 +60,13 @@ export function collectionPath(resource: BackingResource, namespace?: string): s
 }
 
 /** Takes a reference to the shared cache for `request`, starting it if nobody holds one. */
-export function acquireCache(request: SharedCacheRequest): { cache: BackingCache; client: KubeClient; release: () => void } {
+export function acquireCache(request: SharedCacheRequest): { cache: ListWatchCache; client: KubeClient; release: () => void } {
   const client = sharedClient(request.kubeconfigPath);
   const path = collectionPath(request.resource, request.namespace);
   const key = `${request.kubeconfigPath ?? ''}|${path}|${request.labelSelector ?? ''}`;
   let entry = caches.get(key);
   if (!entry) {
-    const cache = new BackingCache(client, {
+    const cache = new ListWatchCache(client, {
       path,
       windowSize: request.windowSize ?? DEFAULT_WINDOW_SIZE,
       log: request.log,

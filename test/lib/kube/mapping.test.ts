@@ -11,7 +11,7 @@ import {
   MANAGED_FIELDS_ANNOTATION,
   toBackingMetadata,
   type MetadataMapping,
-} from '../../../plugins/kube/mapping.ts';
+} from '../../../lib/kube/mapping.ts';
 import { postgresKind } from './kinds.ts';
 
 const mapping: MetadataMapping = { kind: postgresKind(), prefix: 'pg-', fixedLabels: { offering: 'postgres' }, generation: 'backing' };

@@ -1,7 +1,9 @@
 /**
- * An informer-style cache of one backing resource in one namespace scope: one LIST, then
- * one WATCH kept open for as long as anybody uses the cache, whatever the number of kinds
- * and client watches reading from it.
+ * The list-and-watch loop (client-go's reflector + informer cache, reduced), the one kindred
+ * has: an informer-style cache of one Kubernetes collection, one LIST, then one WATCH kept
+ * open for as long as anybody uses the cache, whatever the number of readers. Kube-backed
+ * plugins (through shared.ts), kindred's namespace admission, its authentication ConfigMap
+ * follower and its ConfigMap config source all read Kubernetes through it.
  *
  * Contracts:
  * - Objects and events are kube-apiserver's, resourceVersions untouched.
@@ -14,17 +16,32 @@
  */
 import type { KubeObject } from '../../core/types/object.ts';
 import type { PluginLogger } from '../../core/types/storage.ts';
-import { UnreachableError, type KubeClient, type Query } from './client.ts';
-import { EventWindow, parseRv, rvOf, type CacheEvent } from './event-window.ts';
+import { EventLog, type LoggedEvent } from '../watch/event-log.ts';
+import { UnreachableError, type KubeTransport, type Query } from './client.ts';
 
-/** What a listener hears: a change, or a bookmark saying the cache has seen everything up to `rv`. */
-export type CacheNotice = CacheEvent | { type: 'BOOKMARK'; rv: bigint };
+/**
+ * One change to a backing object, as the shared event log (lib/watch) holds it. `rv` is
+ * the etcd revision kube-apiserver put in the object's resourceVersion; a JavaScript number
+ * holds it exactly (etcd would need millennia of writes to pass 2^53).
+ */
+export type CacheEvent = LoggedEvent;
+
+/** A bookmark: the cache has seen everything up to `rv`. */
+export interface CacheBookmark {
+  bookmark: true;
+  rv: number;
+}
+
+/** What a listener hears: a change, or a bookmark. */
+export type CacheNotice = CacheEvent | CacheBookmark;
 
 export interface CacheOptions {
   /** e.g. `/apis/helm.toolkit.fluxcd.io/v2/helmreleases` or `/api/v1/namespaces/x/secrets`. */
   path: string;
   /** Applied upstream, so the cache only holds what some kind may project. */
   labelSelector?: string;
+  /** Applied upstream, e.g. `metadata.name=x` to follow one object. */
+  fieldSelector?: string;
   /** How many changes a client watch can resume across. */
   windowSize: number;
   log: PluginLogger;
@@ -32,24 +49,24 @@ export interface CacheOptions {
 
 const MAX_BACKOFF_MS = 5_000;
 
-export class BackingCache {
-  readonly #client: KubeClient;
+export class ListWatchCache {
+  readonly #client: KubeTransport;
   readonly #options: CacheOptions;
   readonly #objects = new Map<string, KubeObject>();
-  readonly #window: EventWindow;
+  #log: EventLog;
   readonly #listeners = new Set<(notice: CacheNotice) => void>();
   /** Called after every change of state or resourceVersion: what waitFor() polls on. */
   readonly #progress = new Set<() => void>();
   readonly #stop = new AbortController();
-  #rv = 0n;
+  #rv = 0;
   #synced = false;
   #available = false;
   #lastError = '';
 
-  constructor(client: KubeClient, options: CacheOptions) {
+  constructor(client: KubeTransport, options: CacheOptions) {
     this.#client = client;
     this.#options = options;
-    this.#window = new EventWindow(options.windowSize, 0n);
+    this.#log = new EventLog(options.windowSize, 0);
     void this.#run();
   }
 
@@ -63,7 +80,7 @@ export class BackingCache {
   }
 
   /** The newest resourceVersion the cache has seen. */
-  get resourceVersion(): bigint {
+  get resourceVersion(): number {
     return this.#rv;
   }
 
@@ -81,10 +98,19 @@ export class BackingCache {
    * it, in order; nothing can happen between the two. Throws StoreError('Expired') when
    * `from` is older than the window.
    */
-  subscribe(from: bigint, listener: (notice: CacheNotice) => void): { backlog: CacheEvent[]; unsubscribe: () => void } {
-    const backlog = this.#window.since(from);
+  subscribe(from: number, listener: (notice: CacheNotice) => void): { backlog: CacheEvent[]; unsubscribe: () => void } {
+    const backlog = this.#log.since(from);
     this.#listeners.add(listener);
     return { backlog, unsubscribe: () => this.#listeners.delete(listener) };
+  }
+
+  /**
+   * Calls `listener` after every change of state, objects or resourceVersion (a relist, an
+   * event, a bookmark, the API going away or coming back) until the returned function is called.
+   */
+  observe(listener: () => void): () => void {
+    this.#progress.add(listener);
+    return () => this.#progress.delete(listener);
   }
 
   /** Resolves true as soon as `condition()` holds (checked after every change), false after `ms`. */
@@ -106,7 +132,7 @@ export class BackingCache {
   }
 
   /** Resolves true once the cache has seen `rv` (a write's answer), false after `ms`. */
-  waitForRv(rv: bigint, ms: number): Promise<boolean> {
+  waitForRv(rv: number, ms: number): Promise<boolean> {
     return this.waitFor(() => this.#rv >= rv, ms);
   }
 
@@ -143,19 +169,19 @@ export class BackingCache {
   }
 
   #query(): Query {
-    return { labelSelector: this.#options.labelSelector };
+    return { labelSelector: this.#options.labelSelector, fieldSelector: this.#options.fieldSelector };
   }
 
   async #list(): Promise<void> {
     const res = await this.#client.request('GET', this.#options.path, { query: this.#query(), signal: this.#stop.signal });
     if (res.status !== 200) throw new Error(`list ${this.#options.path}: HTTP ${res.status}`);
     const body = res.body as { items?: KubeObject[]; metadata?: { resourceVersion?: string } };
-    const listRv = parseRv(body.metadata?.resourceVersion) ?? 0n;
+    const listRv = parseRv(body.metadata?.resourceVersion) ?? 0;
     const fresh = new Map<string, KubeObject>();
     for (const item of body.items ?? []) fresh.set(keyOf(item), withTypeMeta(item, this.#options.path));
     if (!this.#synced) {
       for (const [key, object] of fresh) this.#objects.set(key, object);
-      this.#window.reset(listRv);
+      this.#log = new EventLog(this.#options.windowSize, listRv);
     } else {
       this.#emitDifference(fresh, listRv);
     }
@@ -167,20 +193,20 @@ export class BackingCache {
   }
 
   /** After a relist: what changed while the cache could not watch, as ordered events. */
-  #emitDifference(fresh: Map<string, KubeObject>, listRv: bigint): void {
+  #emitDifference(fresh: Map<string, KubeObject>, listRv: number): void {
     const changes: CacheEvent[] = [];
     for (const [key, object] of fresh) {
       const previous = this.#objects.get(key);
-      if (!previous) changes.push({ rv: rvOf(object), type: 'ADDED', object });
-      else if (previous.metadata.resourceVersion !== object.metadata.resourceVersion) changes.push({ rv: rvOf(object), type: 'MODIFIED', object, previous });
+      if (!previous) changes.push(change(rvOf(object), { type: 'ADDED', object }));
+      else if (previous.metadata.resourceVersion !== object.metadata.resourceVersion) changes.push(change(rvOf(object), { type: 'MODIFIED', object, previous }));
     }
-    changes.sort((a, b) => (a.rv < b.rv ? -1 : a.rv > b.rv ? 1 : 0));
+    changes.sort((a, b) => a.rv - b.rv);
     for (const [key, previous] of this.#objects) {
       if (fresh.has(key)) continue;
       // When it went is unknown; the list's resourceVersion is the first one at which it is surely gone.
       const object = structuredClone(previous);
       object.metadata.resourceVersion = String(listRv);
-      changes.push({ rv: listRv, type: 'DELETED', object, previous });
+      changes.push(change(listRv, { type: 'DELETED', object, previous }));
     }
     for (const change of changes) this.#apply(change);
   }
@@ -205,7 +231,7 @@ export class BackingCache {
       const rv = rvOf(object);
       if (raw.type === 'BOOKMARK') {
         if (rv > this.#rv) this.#rv = rv;
-        for (const listener of this.#listeners) listener({ type: 'BOOKMARK', rv: this.#rv });
+        for (const listener of this.#listeners) listener({ bookmark: true, rv: this.#rv });
         this.#changed();
         continue;
       }
@@ -214,24 +240,38 @@ export class BackingCache {
       if (rv <= this.#rv) continue;
       const typed = withTypeMeta(object, this.#options.path);
       const previous = this.#objects.get(keyOf(typed));
-      this.#apply({ rv, type: raw.type, object: typed, ...(previous ? { previous } : {}) });
+      this.#apply(change(rv, { type: raw.type, object: typed, ...(previous ? { previous } : {}) }));
     }
     return 'closed';
   }
 
-  #apply(change: CacheEvent): void {
-    const key = keyOf(change.object);
-    if (change.type === 'DELETED') this.#objects.delete(key);
-    else this.#objects.set(key, change.object);
-    if (change.rv > this.#rv) this.#rv = change.rv;
-    this.#window.append(change);
-    for (const listener of this.#listeners) listener(change);
+  #apply(entry: CacheEvent): void {
+    const key = keyOf(entry.event.object);
+    if (entry.event.type === 'DELETED') this.#objects.delete(key);
+    else this.#objects.set(key, entry.event.object);
+    if (entry.rv > this.#rv) this.#rv = entry.rv;
+    this.#log.append(entry);
+    for (const listener of this.#listeners) listener(entry);
     this.#changed();
   }
 
   #changed(): void {
     for (const check of this.#progress) check();
   }
+}
+
+function change(rv: number, event: CacheEvent['event']): CacheEvent {
+  return { rv, namespace: event.object.metadata.namespace, event };
+}
+
+/** The resourceVersion of a Kubernetes object as a number; 0 when absent or not a number. */
+export function rvOf(object: KubeObject): number {
+  return parseRv(object.metadata.resourceVersion) ?? 0;
+}
+
+/** A kube-apiserver resourceVersion (an etcd revision) as a number; undefined when it is none. */
+export function parseRv(rv: string | undefined): number | undefined {
+  return rv !== undefined && /^[0-9]{1,15}$/.test(rv) ? Number(rv) : undefined;
 }
 
 export function objectKey(namespace: string | undefined, name: string): string {

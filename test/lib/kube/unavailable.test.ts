@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isStoreError } from '../../../core/types/errors.ts';
 import { helmReleaseProjection } from '../../../plugins/helmrelease/index.ts';
-import { ProjectedStore } from '../../../plugins/kube/store.ts';
+import { ProjectedStore } from '../../../lib/kube/store.ts';
 import { request, write } from '../../../lib/testing/index.ts';
 import { postgresKind } from './kinds.ts';
 

@@ -1,6 +1,6 @@
 /**
  * A Storage that projects a kind onto a Kubernetes resource through a `Projection`:
- * reads are served from the shared BackingCache, writes go straight to kube-apiserver.
+ * reads are served from the shared ListWatchCache, writes go straight to kube-apiserver.
  *
  * Contracts beyond core/types/storage.ts:
  * - resourceVersion, uid and creationTimestamp are the backing object's.
@@ -11,7 +11,7 @@
  * - While the backing API is unreachable every call fails with ServiceUnavailable and
  *   a retry-after; open watches stay open and resume when the cache recovers.
  */
-import { StoreError } from '../../core/types/errors.ts';
+import { StoreError, isStoreError } from '../../core/types/errors.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject, ObjectList, WatchEvent } from '../../core/types/object.ts';
 import {
@@ -25,13 +25,12 @@ import {
   type WatchQuery,
   type WriteContext,
 } from '../../core/types/storage.ts';
-import type { BackingCache, CacheNotice } from './cache.ts';
+import { parseRv, rvOf, type ListWatchCache, type CacheNotice } from './cache.ts';
 import type { KubeClient } from './client.ts';
 import { errorFromFailure, errorFromResponse, unavailable } from './errors.ts';
-import { parseRv, rvOf } from './event-window.ts';
 import { acquireCache, collectionPath, type BackingResource } from './shared.ts';
 import { IDENTITY_SELECTOR, storageApiVersion } from './mapping.ts';
-import { ClientWatch } from './watch.ts';
+import { WatchStream } from '../watch/watch-stream.ts';
 
 /** How a kind maps onto its backing resource: the part each plugin writes. */
 export interface Projection {
@@ -62,10 +61,10 @@ export class ProjectedStore implements Storage {
   readonly #kind: KindDefinition;
   readonly #projection: Projection;
   readonly #options: ProjectedStoreOptions;
-  readonly #cache: BackingCache;
+  readonly #cache: ListWatchCache;
   readonly #client: KubeClient;
   readonly #release: () => void;
-  readonly #watches = new Set<ClientWatch>();
+  readonly #watches = new Set<WatchStream>();
   #closed = false;
 
   /** A projection that redacts errors holds secrets: core keeps them out of logs and audit. */
@@ -167,7 +166,10 @@ export class ProjectedStore implements Storage {
     const fromNow = query.resourceVersion === '' || query.resourceVersion === '0';
     const from = fromNow ? undefined : parseRv(query.resourceVersion);
     if (!fromNow && from === undefined) throw new StoreError('BadRequest', `invalid resource version: ${query.resourceVersion}`);
-    const watch = new ClientWatch({
+    let unsubscribe: (() => void) | undefined;
+    // The store filters by namespace itself (bookmarks belong to every namespace).
+    const watch = new WatchStream({
+      namespace: undefined,
       maxQueued: this.#options.maxQueuedEvents ?? 10_000,
       signal: req.signal,
       onEnd: (ended) => {
@@ -175,8 +177,8 @@ export class ProjectedStore implements Storage {
         unsubscribe?.();
       },
     });
+    if (watch.ended) return watch;
     this.#watches.add(watch);
-    let unsubscribe: (() => void) | undefined;
     const start = () => {
       const subscription = this.#cache.subscribe(from ?? this.#cache.resourceVersion, (notice) => this.#deliver(watch, namespace, notice));
       unsubscribe = subscription.unsubscribe;
@@ -197,7 +199,7 @@ export class ProjectedStore implements Storage {
         }
         if (!watch.ended) start();
       } catch (error) {
-        watch.end(error);
+        watch.end(isStoreError(error) ? error : new StoreError('ServiceUnavailable', String(error), { retryAfterSeconds: 1 }));
       }
     })();
     return watch;
@@ -210,25 +212,28 @@ export class ProjectedStore implements Storage {
     this.#release();
   }
 
-  #deliver(watch: ClientWatch, namespace: string | undefined, notice: CacheNotice): void {
-    if (notice.type === 'BOOKMARK') {
-      watch.push({ type: 'BOOKMARK', object: { apiVersion: storageApiVersion(this.#kind), kind: this.#kind.names.kind, metadata: { resourceVersion: String(notice.rv) } } });
+  /** Turns a change of a backing object into the kind's event, if it is one of the kind's. */
+  #deliver(watch: WatchStream, namespace: string | undefined, notice: CacheNotice): void {
+    const push = (event: WatchEvent): void => watch.push({ rv: notice.rv, namespace: undefined, event });
+    if ('bookmark' in notice) {
+      push({ type: 'BOOKMARK', object: { apiVersion: storageApiVersion(this.#kind), kind: this.#kind.names.kind, metadata: { resourceVersion: String(notice.rv) } } });
       return;
     }
-    if (namespace !== undefined && notice.object.metadata.namespace !== namespace) return;
-    const now = notice.type === 'DELETED' ? undefined : this.#project(notice.object);
-    const before = this.#project(notice.previous);
-    if (notice.type === 'DELETED') {
-      const object = this.#project(notice.object);
-      if (object) watch.push({ type: 'DELETED', object, ...(before ? { previous: before } : {}) });
-    } else if (now && before && notice.type === 'MODIFIED') {
-      watch.push({ type: 'MODIFIED', object: now, previous: before });
+    const { type, object, previous } = notice.event;
+    if (namespace !== undefined && object.metadata.namespace !== namespace) return;
+    const now = type === 'DELETED' ? undefined : this.#project(object);
+    const before = this.#project(previous);
+    if (type === 'DELETED') {
+      const gone = this.#project(object);
+      if (gone) push({ type: 'DELETED', object: gone, ...(before ? { previous: before } : {}) });
+    } else if (now && before && type === 'MODIFIED') {
+      push({ type: 'MODIFIED', object: now, previous: before });
     } else if (now) {
-      watch.push({ type: 'ADDED', object: now });
+      push({ type: 'ADDED', object: now });
     } else if (before) {
       // It lost the identity labels: for this kind it is gone.
       before.metadata.resourceVersion = String(notice.rv);
-      watch.push({ type: 'DELETED', object: before });
+      push({ type: 'DELETED', object: before });
     }
   }
 
