@@ -5,17 +5,27 @@
  * - a path (`./plugins/x.js`, `/opt/x.mjs`, `file:...`): resolved from the config's folder;
  * - otherwise an npm package name: resolved from the config's folder, as `import` would from there.
  *
- * An outside plugin's module file is watched. When it changes, the next load re-imports it
- * (a fresh module URL: ESM has no cache eviction) and gives it a new `version`, which tells
- * the reloader to rebuild the kinds that use it. Only the entry module is re-imported; the
- * modules it imports stay cached. Old module instances stay in memory (ESM cannot unload).
+ * An outside plugin's whole module graph is watched: every file of the plugin's own folder it
+ * imports (module-graph.ts finds them as they are imported), and its package.json. When any
+ * changes, once the file has stopped growing (chokidar's awaitWriteFinish), the next load
+ * re-imports the graph afresh and gives the plugin a new `version`, which tells the reloader to
+ * rebuild the kinds that use it; the old stores serve until the new ones are ready. A load that
+ * fails (a file caught half-written, say) is retried by itself once the files have settled, if
+ * they changed after the import read them: a good version on disk is never left rejected.
+ * Old module instances stay in memory (ESM cannot unload).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import { CONTRACT_VERSION, type StoragePlugin } from '../../core/types/storage.ts';
+import { fingerprint, importFresh, pluginRoot } from './module-graph.ts';
+
+/** How long a changed file must stay the same before it is read, and between settle checks. */
+const SETTLE_MS = 150;
+/** Settle checks after a failed load before giving up on the files ever settling. */
+const MAX_SETTLE_CHECKS = 100;
 
 /** A plugin ready to use, and what identifies this exact module version. */
 export interface LoadedPlugin {
@@ -31,15 +41,22 @@ export type PluginLoad = { ok: true; loaded: LoadedPlugin } | { ok: false; messa
 interface CachedModule {
   generation: number;
   plugin?: StoragePlugin;
+  /** The plugin's module files seen so far, and its package.json. */
+  files: Set<string>;
+  /** A pending settle check after a failed load. */
+  retry?: NodeJS.Timeout;
 }
 
 export class PluginLoader {
   readonly #builtin: (name: string) => StoragePlugin | undefined;
   readonly #onChange: (file: string) => void;
+  /** By entry file. */
   readonly #modules = new Map<string, CachedModule>();
+  /** Each watched file → the entry files whose graph holds it. */
+  readonly #owners = new Map<string, Set<string>>();
   #watcher: FSWatcher | undefined;
-  readonly #watched = new Set<string>();
   readonly #watch: boolean;
+  #closed = false;
 
   /** `onChange` runs when a loaded plugin's file changed; `watch: false` turns watching off (one-shot validation). */
   constructor(options: { builtin: (name: string) => StoragePlugin | undefined; onChange?: (file: string) => void; watch?: boolean }) {
@@ -63,17 +80,24 @@ export class PluginLoader {
     } catch (error) {
       return { ok: false, message: `unknown storage plugin "${specifier}": not a built-in plugin, and ${(error as Error).message}` };
     }
-    const cached = this.#modules.get(file) ?? { generation: 0 };
+    const cached = this.#modules.get(file) ?? { generation: 0, files: new Set<string>() };
     this.#modules.set(file, cached);
-    this.#watchFile(file);
-    const version = `${file}#${cached.generation}`;
+    this.#track(file, file);
+    const packageJson = join(pluginRoot(file), 'package.json');
+    if (existsSync(packageJson)) this.#track(file, packageJson);
+    const generation = cached.generation;
+    const version = `${file}#${generation}`;
     if (cached.plugin) return { ok: true, loaded: { plugin: cached.plugin, version, file } };
+    // What the files held before the import read them: the settle check compares against it.
+    const before = this.#watch ? await fingerprint(cached.files) : '';
     try {
-      // The query makes a new module URL per generation, so a changed file is imported afresh.
-      const module = (await import(`${pathToFileURL(file).href}?generation=${cached.generation}`)) as Record<string, unknown>;
-      cached.plugin = checkPluginModule(module, file);
-      return { ok: true, loaded: { plugin: cached.plugin, version, file } };
+      const module = await importFresh(file, (dep) => this.#track(file, dep));
+      const plugin = checkPluginModule(module, file);
+      // A change during the import has asked for another load already; this one is stale.
+      if (cached.generation === generation) cached.plugin = plugin;
+      return { ok: true, loaded: { plugin, version, file } };
     } catch (error) {
+      this.#retryWhenSettled(file, cached, before);
       return { ok: false, message: `storage plugin "${specifier}" (${file}) failed to load: ${firstLine((error as Error).message)}` };
     }
   }
@@ -103,26 +127,71 @@ export class PluginLoader {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
+    for (const cached of this.#modules.values()) clearTimeout(cached.retry);
     await this.#watcher?.close();
     this.#watcher = undefined;
   }
 
-  #watchFile(file: string): void {
-    if (!this.#watch) return;
+  /** Marks every plugin whose graph holds `file` as changed: the next load imports it afresh. */
+  #changed(file: string): void {
+    for (const entry of this.#owners.get(file) ?? []) {
+      const cached = this.#modules.get(entry);
+      if (!cached) continue;
+      clearTimeout(cached.retry);
+      cached.generation++;
+      delete cached.plugin;
+      this.#onChange(file);
+    }
+  }
+
+  /**
+   * After a failed load: waits until the plugin's files hold still (two checks SETTLE_MS
+   * apart agree), and if they differ from what the failed import read, loads again. A file
+   * whose second half landed after the import read the first is so retried even if its
+   * change event was missed or folded into the first; a plugin that is simply broken is not
+   * retried until it changes.
+   */
+  #retryWhenSettled(entry: string, cached: CachedModule, before: string): void {
+    if (!this.#watch || this.#closed) return;
+    clearTimeout(cached.retry);
+    let last: string | undefined;
+    let checks = 0;
+    const check = async (): Promise<void> => {
+      if (this.#closed) return;
+      const now = await fingerprint(cached.files);
+      if (now === last) {
+        if (now !== before && !cached.plugin) this.#changed(entry);
+        return;
+      }
+      last = now;
+      if (++checks < MAX_SETTLE_CHECKS) cached.retry = setTimeout(() => void check(), SETTLE_MS).unref();
+    };
+    cached.retry = setTimeout(() => void check(), SETTLE_MS).unref();
+  }
+
+  /** Records `file` as part of `entry`'s plugin and watches it. */
+  #track(entry: string, file: string): void {
+    this.#modules.get(entry)?.files.add(file);
+    const owners = this.#owners.get(file) ?? new Set<string>();
+    owners.add(entry);
+    if (this.#owners.has(file) || !this.#watch || this.#closed) {
+      this.#owners.set(file, owners);
+      return;
+    }
+    this.#owners.set(file, owners);
     if (!this.#watcher) {
-      // `atomic`: an editor's save-by-rename arrives as one change, not unlink + add.
-      this.#watcher = chokidarWatch([], { ignoreInitial: true, atomic: true });
+      this.#watcher = chokidarWatch([], {
+        ignoreInitial: true,
+        // An editor's save-by-rename arrives as one change, not unlink + add.
+        atomic: true,
+        // A file being written is reported once it has stopped growing, not at its first bytes.
+        awaitWriteFinish: { stabilityThreshold: SETTLE_MS, pollInterval: 50 },
+      });
       this.#watcher.on('all', (event, changed) => {
-        if (event !== 'add' && event !== 'change') return;
-        const entry = this.#modules.get(changed);
-        if (!entry) return;
-        entry.generation++;
-        delete entry.plugin;
-        this.#onChange(changed);
+        if (event === 'add' || event === 'change' || event === 'unlink') this.#changed(changed);
       });
     }
-    if (this.#watched.has(file)) return;
-    this.#watched.add(file);
     this.#watcher.add(file);
   }
 }
