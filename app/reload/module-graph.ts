@@ -15,7 +15,8 @@ import { dirname, join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const TAG = 'kindred-plugin';
+/** The query parameter that carries an import's tag; it shows in stack frames of the plugin's code. */
+export const TAG = 'kindred-plugin';
 const ROOT = 'kindred-root';
 
 // Runs on the loader hooks thread, so it is plain JavaScript in a data: URL (no build step,
@@ -43,7 +44,17 @@ export async function resolve(specifier, context, nextResolve) {
 type Listener = (file: string) => void;
 const listeners = new Map<string, Listener>();
 let registered = false;
-let nextTag = 0;
+let lastTag = 0;
+
+/** A tag no import has had yet. */
+export function newTag(): string {
+  return String(++lastTag);
+}
+
+/** The import tag in a stack frame of a plugin's module, if it has one. */
+export function tagInFrame(frame: string): string | undefined {
+  return new RegExp(`[?&]${TAG}=(\\d+)`).exec(frame)?.[1];
+}
 
 function ensureHooks(): void {
   if (registered) return;
@@ -64,12 +75,11 @@ export function pluginRoot(entry: string): string {
 }
 
 /**
- * Imports `entry` with a fresh tag, so it and every module of the plugin's folder it imports
- * are evaluated anew. `onFile` hears each such module file (the entry included).
+ * Imports `entry` under `tag` (from newTag), so it and every module of the plugin's folder it
+ * imports are evaluated anew. `onFile` hears each such module file (the entry included).
  */
-export async function importFresh(entry: string, onFile: (file: string) => void): Promise<Record<string, unknown>> {
+export async function importFresh(entry: string, tag: string, onFile: (file: string) => void): Promise<Record<string, unknown>> {
   ensureHooks();
-  const tag = String(++nextTag);
   const url = pathToFileURL(entry);
   url.searchParams.set(TAG, tag);
   url.searchParams.set(ROOT, pluginRoot(entry));

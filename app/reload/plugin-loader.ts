@@ -17,10 +17,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import { CONTRACT_VERSION, type StoragePlugin } from '../../core/types/storage.ts';
-import { fingerprint, importFresh, pluginRoot } from './module-graph.ts';
+import { fingerprint, importFresh, newTag, pluginRoot, tagInFrame } from './module-graph.ts';
 
 /** How long a changed file must stay the same before it is read, and between settle checks. */
 const SETTLE_MS = 150;
@@ -54,6 +54,8 @@ export class PluginLoader {
   readonly #modules = new Map<string, CachedModule>();
   /** Each watched file → the entry files whose graph holds it. */
   readonly #owners = new Map<string, Set<string>>();
+  /** Each import's tag → the plugin version it loaded: what a stack frame's URL says. */
+  readonly #versionsByTag = new Map<string, string>();
   #watcher: FSWatcher | undefined;
   readonly #watch: boolean;
   #closed = false;
@@ -91,7 +93,9 @@ export class PluginLoader {
     // What the files held before the import read them: the settle check compares against it.
     const before = this.#watch ? await fingerprint(cached.files) : '';
     try {
-      const module = await importFresh(file, (dep) => this.#track(file, dep));
+      const tag = newTag();
+      this.#versionsByTag.set(tag, version);
+      const module = await importFresh(file, tag, (dep) => this.#track(file, dep));
       const plugin = checkPluginModule(module, file);
       // A change during the import has asked for another load already; this one is stale.
       if (cached.generation === generation) cached.plugin = plugin;
@@ -104,23 +108,21 @@ export class PluginLoader {
 
   /**
    * The plugin version (as `load` gives it) whose code a stack trace runs in, by its first
-   * frame in a plugin: an outside plugin's module (by its generation's URL), a file of an npm
-   * plugin's package, or a built-in plugin's folder. Undefined when no frame is a plugin's.
+   * frame in a plugin: a module of an outside plugin's graph (by the import tag in its URL,
+   * module-graph.ts), a file of an npm plugin's package, or a built-in plugin's folder.
+   * Undefined when no frame is a plugin's.
    */
   owner(stack: string): string | undefined {
     for (const frame of stack.split('\n').slice(1)) {
+      const tag = tagInFrame(frame);
+      const tagged = tag === undefined ? undefined : this.#versionsByTag.get(tag);
+      if (tagged) return tagged;
       for (const [file, cached] of this.#modules) {
-        const url = pathToFileURL(file).href;
-        const at = frame.indexOf(`${url}?generation=`);
-        if (at >= 0) {
-          const generation = /^\d+/.exec(frame.slice(at + url.length + '?generation='.length))?.[0];
-          return `${file}#${generation ?? cached.generation}`;
-        }
         const root = packageRootOf(file);
         if (root && (frame.includes(`${pathToFileURL(root).href}/`) || frame.includes(`${root}/`))) return `${file}#${cached.generation}`;
       }
       const builtin = BUILTIN_FOLDER.exec(frame);
-      // plugins/kube/ is a library several plugins share, not a plugin: not attributed.
+      // lib/kube/ is a library several plugins share, not a plugin: not attributed.
       if (builtin && this.#builtin(builtin[1]!)) return `builtin:${builtin[1]}`;
     }
     return undefined;

@@ -13,7 +13,7 @@ export function crudConformance(h: () => Harness): void {
       const { store, supports, sample, ns } = h();
       if (!supports(t, 'create', 'get')) return;
       const created = await store.create(sample('a'), write());
-      assert.ok(created.metadata.resourceVersion, 'created object has a resourceVersion');
+      assert.match(created.metadata.resourceVersion ?? '', /^[0-9]+$/, 'a resourceVersion is a decimal integer string');
       assert.equal(created.metadata.name, 'a');
       assert.equal(revisionOf(created), '1');
       assert.deepEqual(await store.get(ns(), 'a', request()), created);
@@ -138,6 +138,15 @@ export function crudConformance(h: () => Harness): void {
       if (list.resourceVersion !== last.metadata.resourceVersion) {
         assertNewer(list.resourceVersion, last.metadata.resourceVersion);
       }
+    });
+
+    it('lists an empty store with a resourceVersion other than "0", which means "from now" to a watch', async (t) => {
+      const { store, supports } = h();
+      if (!supports(t, 'list')) return;
+      const list = await store.list(undefined, {}, request());
+      assert.deepEqual(list.items, []);
+      assert.match(list.resourceVersion, /^[0-9]+$/);
+      assert.notEqual(list.resourceVersion, '0');
     });
 
     it('returns only the objects of the namespace asked for', async (t) => {

@@ -4,14 +4,18 @@
  *
  *   backend: {plugin: memory, options: {watchWindow: 1000}}
  */
-import type { KindDefinition } from '../../core/types/kind.ts';
-import { CONTRACT_VERSION, type PluginContext, type Storage, type StoragePlugin } from '../../core/types/storage.ts';
+import { CONTRACT_VERSION, definePlugin } from '../../core/types/storage.ts';
 import { MemoryStore } from './store.ts';
 
 export { MemoryStore, DEFAULT_WATCH_WINDOW, DEFAULT_MAX_QUEUED_EVENTS } from './store.ts';
 export type { MemoryStoreOptions } from './store.ts';
 
-export const memoryPlugin: StoragePlugin = {
+/** `backend.options` of a memory kind. */
+export interface MemoryPluginOptions {
+  watchWindow?: number;
+}
+
+export const memoryPlugin = definePlugin<MemoryPluginOptions>({
   contractVersion: CONTRACT_VERSION,
   name: 'memory',
   optionsSchema: {
@@ -25,22 +29,22 @@ export const memoryPlugin: StoragePlugin = {
       },
     },
   },
-  async create(kind: KindDefinition, options: Record<string, unknown>, ctx: PluginContext): Promise<MemoryStore> {
+  async create(kind, options, ctx) {
     // The loader has checked options against optionsSchema; MemoryStore still rejects a
     // bad window with a RangeError, so a loader bug fails at load, not at the first watch.
-    const watchWindow = options.watchWindow === undefined ? undefined : Number(options.watchWindow);
-    const store = new MemoryStore(kind, { watchWindow, log: ctx.log });
+    const { watchWindow } = options;
+    const store = new MemoryStore(kind, { ...(watchWindow === undefined ? {} : { watchWindow }), log: ctx.log });
     ctx.log.debug({ watchWindow: watchWindow ?? 'default' }, 'memory store created');
     return store;
   },
   /** The objects live only in this process: the new store takes over the old one's data. */
-  async reopen(previous: Storage, kind: KindDefinition, options: Record<string, unknown>, ctx: PluginContext): Promise<MemoryStore> {
+  async reopen(previous, kind, options, ctx) {
     if (!(previous instanceof MemoryStore)) throw new Error('the memory plugin can only take over a memory store');
-    const watchWindow = options.watchWindow === undefined ? undefined : Number(options.watchWindow);
-    const store = new MemoryStore(kind, { watchWindow, log: ctx.log }, previous);
+    const { watchWindow } = options;
+    const store = new MemoryStore(kind, { ...(watchWindow === undefined ? {} : { watchWindow }), log: ctx.log }, previous);
     ctx.log.debug({ watchWindow: watchWindow ?? 'default' }, 'memory store took over the previous one');
     return store;
   },
-};
+});
 
 export default memoryPlugin;

@@ -4,20 +4,20 @@
  *
  *   backend: {plugin: secret, options: {prefix: creds-, layout: fields}}
  */
-import type { KindDefinition } from '../../core/types/kind.ts';
-import { CONTRACT_VERSION, type PluginContext, type StoragePlugin } from '../../core/types/storage.ts';
+import { CONTRACT_VERSION, definePlugin } from '../../core/types/storage.ts';
 import { ProjectedStore } from '../../lib/kube/store.ts';
 import { secretOptionsSchema, secretProjection, type SecretOptions } from './projection.ts';
 
 export { SECRET, JSON_FIELDS_ANNOTATION, secretProjection, secretOptionsSchema, type SecretOptions } from './projection.ts';
 
-export const secretPlugin: StoragePlugin = {
+export const secretPlugin = definePlugin<SecretOptions>({
   contractVersion: CONTRACT_VERSION,
   name: 'secret',
+  // Checked (defaults applied) when the config loads: `create` gets SecretOptions.
   optionsSchema: secretOptionsSchema,
-  async create(kind: KindDefinition, options: Record<string, unknown>, ctx: PluginContext): Promise<ProjectedStore> {
-    return new ProjectedStore(kind, secretProjection(kind, options as SecretOptions), { kubeconfigPath: ctx.kubeconfigPath, log: ctx.log });
+  async create(kind, options, ctx) {
+    return new ProjectedStore(kind, secretProjection(kind, options), { kubeconfigPath: ctx.kubeconfigPath, log: ctx.log });
   },
-};
+});
 
 export default secretPlugin;

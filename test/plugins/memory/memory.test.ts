@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KindDefinition, Scope } from '../../../core/types/kind.ts';
-import { verbsOf, type PluginContext, type PluginLogger } from '../../../core/types/storage.ts';
+import { verbsOf, type PluginContext, type PluginLogger, type StoragePlugin } from '../../../core/types/storage.ts';
 import memoryPluginDefault, { memoryPlugin, MemoryStore, type MemoryStoreOptions } from '../../../plugins/memory/index.ts';
 import {
   storeConformance,
@@ -57,7 +57,9 @@ describe('memoryPlugin', () => {
 
   it('refuses to create a store whose watchWindow is not a positive integer', async () => {
     await assert.rejects(memoryPlugin.create(kind, { watchWindow: 0 }, pluginContext()), RangeError);
-    await assert.rejects(memoryPlugin.create(kind, { watchWindow: 'many' }, pluginContext()), RangeError);
+    // As if the loader had not checked the options: the type says a number.
+    const untyped: StoragePlugin = memoryPlugin;
+    await assert.rejects(untyped.create(kind, { watchWindow: 'many' }, pluginContext()), RangeError);
   });
 
   it('advertises every verb', async () => {
