@@ -60,6 +60,7 @@ export const USAGE = `Usage:
                 [--http2-max-streams-per-connection 0]
                 [--audit-log-path FILE|- [--audit-policy-file FILE]]
   kindred validate [--config FILE] [--kubeconfig FILE]
+  kindred rbac [--config FILE]    print ClusterRoles granting the config's kinds (aggregated into view/edit/admin)
   kindred new-plugin NAME [DIR]   write a storage plugin package to start from
   kindred version                 print kindred's version (also --version)
 

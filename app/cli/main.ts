@@ -4,7 +4,9 @@ import { dirname, resolve } from 'node:path';
 import { findConfig } from '../../config/index.ts';
 import { readConfigPath } from '../../config/sources.ts';
 import { PluginLoader } from '../reload/plugin-loader.ts';
-import { checkPluginFactories, validateRead } from '../reload/build.ts';
+import { buildGeneration, checkPluginFactories, validateRead } from '../reload/build.ts';
+import { userClusterRoles } from '../rbac.ts';
+import { stringify as stringifyYaml } from 'yaml';
 import { resolveBuiltinPlugin } from '../../plugins/index.ts';
 import { createLogger } from '../../core/logger.ts';
 import { KINDRED_VERSION } from '../../core/version.ts';
@@ -116,6 +118,24 @@ async function validate(args: string[]): Promise<number> {
   return 1;
 }
 
+/** `kindred rbac`: the ClusterRoles for the config's kinds (app/rbac.ts), as YAML on stdout. */
+async function rbac(args: string[]): Promise<number> {
+  const flags = parseValidateFlags(args);
+  const path = await configPath(flags.config);
+  const loader = new PluginLoader({ builtin: resolveBuiltinPlugin, watch: false });
+  const configDir = await stat(path).then((s) => (s.isDirectory() ? path : dirname(path)), () => dirname(path));
+  // The verbs come from the stores themselves: create them, read what they can do, close them.
+  const built = await buildGeneration(await readConfigPath(path), { loader, configDir, log: createLogger('error') }).finally(() => loader.close());
+  if (!built.ok || built.unchanged) {
+    for (const error of built.ok ? [] : built.errors) process.stderr.write(`  ${error.path}: ${error.message}\n`);
+    return 1;
+  }
+  const roles = userClusterRoles(built.generation.snapshot);
+  await Promise.all([...built.generation.snapshot.stores.values()].map((store) => store.close()));
+  process.stdout.write(roles.map((role) => stringifyYaml(role)).join('---\n'));
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
@@ -124,6 +144,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(args);
       case 'validate':
         return await validate(args);
+      case 'rbac':
+        return await rbac(args);
       case 'new-plugin':
         return await newPlugin(args);
       case 'version':

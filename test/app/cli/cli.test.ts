@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +91,42 @@ describe('kindred serve', () => {
       assert.equal(await exited, 0);
     } finally {
       child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('kindred rbac, version and new-plugin', () => {
+  it('prints the ClusterRoles for the example config as YAML', () => {
+    const r = kindred(['rbac', '--config', join(root, 'config/examples/apps.yaml')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^kind: ClusterRole$/m);
+    assert.match(r.stdout, /name: kindred-edit/);
+    assert.match(r.stdout, /rbac\.authorization\.k8s\.io\/aggregate-to-view: "true"/);
+  });
+
+  it('prints its version', () => {
+    const r = kindred(['--version']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^kindred \d+\.\d+\.\d+/);
+  });
+
+  it('scaffolds a plugin package and refuses to write into a folder that is not empty', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kindred-cli-'));
+    try {
+      const r = kindred(['new-plugin', '@acme/notes', join(dir, 'notes')]);
+      assert.equal(r.status, 0, r.stderr);
+      for (const file of ['package.json', 'tsconfig.json', 'src/index.ts', 'test/store.test.ts', 'README.md', 'kindred.yaml']) {
+        assert.ok(existsSync(join(dir, 'notes', file)), file);
+      }
+      const pkg = JSON.parse(readFileSync(join(dir, 'notes', 'package.json'), 'utf8'));
+      assert.equal(pkg.name, '@acme/notes');
+      assert.match(pkg.peerDependencies.kindred, /^\^\d/);
+      const again = kindred(['new-plugin', 'notes', join(dir, 'notes')]);
+      assert.equal(again.status, 2);
+      assert.match(again.stderr, /exists and is not empty/);
+      assert.equal(kindred(['new-plugin', 'Not Valid']).status, 2);
+    } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
