@@ -102,7 +102,7 @@ export class PluginLoader {
       return { ok: true, loaded: { plugin, version, file } };
     } catch (error) {
       this.#retryWhenSettled(file, cached, before);
-      return { ok: false, message: `storage plugin "${specifier}" (${file}) failed to load: ${firstLine((error as Error).message)}` };
+      return { ok: false, message: `storage plugin "${specifier}" (${file}) failed to load: ${loadFailure(error, file)}` };
     }
   }
 
@@ -280,6 +280,15 @@ function checkPluginModule(module: Record<string, unknown>, file: string): Stora
   if (typeof candidate.create !== 'function') problems.push('"create" must be a function');
   if (problems.length > 0) throw new Error(`the exported plugin is invalid: ${problems.join('; ')}`);
   return candidate as StoragePlugin;
+}
+
+/** Why an import failed, in one line; for a TypeScript file Node cannot run, what to do instead. */
+function loadFailure(error: unknown, file: string): string {
+  const code = (error as { code?: unknown }).code;
+  if (/\.[cm]?ts$/.test(file) && (code === 'ERR_UNKNOWN_FILE_EXTENSION' || code === 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING')) {
+    return 'kindred loads plugins as JavaScript: build the plugin (npm run build) and name the built .js file (see docs/plugins.md)';
+  }
+  return firstLine((error as Error).message);
 }
 
 function firstLine(message: string): string {
