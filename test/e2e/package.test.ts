@@ -112,11 +112,12 @@ describe('the packed kindred, from an outside project', { ...requireKubectl(KUBE
     assert.equal((await ok('npx', ['kindred', '--version'], project)).trim(), `kindred ${version}`);
   });
 
-  it('imports kindred/plugin and kindred/plugin/testing from plain JavaScript', async () => {
-    const script = `import * as p from 'kindred/plugin'; import * as t from 'kindred/plugin/testing';
-      console.log(JSON.stringify({ contract: p.CONTRACT_VERSION, fanout: typeof p.WatchFanout, error: typeof p.StoreError, kit: typeof t.storeConformance }));`;
+  it('imports kindred/plugin, kindred/plugin/testing and kindred/plugin/kube from plain JavaScript', async () => {
+    const script = `import * as p from 'kindred/plugin'; import * as t from 'kindred/plugin/testing'; import * as k from 'kindred/plugin/kube';
+      console.log(JSON.stringify({ contract: p.CONTRACT_VERSION, fanout: typeof p.WatchFanout, error: typeof p.StoreError, kit: typeof t.storeConformance,
+        client: typeof k.KubeClient, cache: typeof k.ListWatchCache, projected: typeof k.ProjectedStore }));`;
     const out = JSON.parse(await ok('node', ['--input-type=module', '-e', script], project));
-    assert.deepEqual(out, { contract: 1, fanout: 'function', error: 'function', kit: 'function' });
+    assert.deepEqual(out, { contract: 1, fanout: 'function', error: 'function', kit: 'function', client: 'function', cache: 'function', projected: 'function' });
   });
 
   it('scaffolds a TypeScript plugin whose conformance-kit test passes', async () => {
