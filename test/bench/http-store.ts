@@ -7,7 +7,7 @@
  *   node --import tsx test/bench/http-store.ts [--records N] [--rounds R]
  */
 import { parseArgs } from 'node:util';
-import { defaultObject, deletion, request, revised, write } from '../conformance/helpers.ts';
+import { defaultObject, deletion, request, revised, write } from '../../lib/testing/index.ts';
 import { startJsonServer } from '../support/json-server.ts';
 import { httpStore, zoneKind } from '../plugins/http/fixtures.ts';
 

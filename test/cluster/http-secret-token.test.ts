@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { defaultObject, request, write } from '../conformance/helpers.ts';
+import { defaultObject, request, write } from '../../lib/testing/index.ts';
 import { startJsonServer, type JsonServer } from '../support/json-server.ts';
 import { startFaultProxy, type FaultProxy } from '../plugins/http/fault-proxy.ts';
 import { httpStore, pluginContext, recordingLog, zoneKind } from '../plugins/http/fixtures.ts';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { storeConformance } from '../../conformance/storage.ts';
+import { storeConformance } from '../../../lib/testing/index.ts';
 import { startJsonServer, type JsonServer } from '../../support/json-server.ts';
 import { httpStore, zoneKind } from './fixtures.ts';
 
@@ -21,11 +21,9 @@ after(async () => {
   await service?.dispose();
 });
 
-for (const scope of ['Namespaced', 'Cluster'] as const) {
-  storeConformance(`http against json-server (${scope})`, async () => {
-    assert.ok(next < COLLECTIONS, 'add collections to the fixture db');
-    const kind = zoneKind(scope);
-    const store = await httpStore(kind, { url: `${service.origin}/c${next++}`, pollIntervalSeconds: 0.05 });
-    return { store, kind, openWatches: () => store.openWatches };
-  });
-}
+storeConformance('http against json-server', async (scope) => {
+  assert.ok(next < COLLECTIONS, 'add collections to the fixture db');
+  const kind = zoneKind(scope);
+  const store = await httpStore(kind, { url: `${service.origin}/c${next++}`, pollIntervalSeconds: 0.05 });
+  return { store, kind, openWatches: () => store.openWatches };
+});

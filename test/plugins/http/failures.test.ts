@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { isStoreError, type StoreError } from '../../../core/types/errors.ts';
 import type { HttpOptions, HttpStore } from '../../../plugins/http/index.ts';
-import { defaultObject, deletion, rejectsWith, request, revised, write } from '../../conformance/helpers.ts';
+import { defaultObject, deletion, rejectsWith, request, revised, write } from '../../../lib/testing/index.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startJsonServer, type JsonServer } from '../../support/json-server.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';

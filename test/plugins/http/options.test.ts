@@ -13,7 +13,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { isStoreError } from '../../../core/types/errors.ts';
 import { createCertificateAuthority, issueCertificate } from '../../../core/tls/certificates.ts';
 import type { HttpOptions, HttpStore } from '../../../plugins/http/index.ts';
-import { defaultObject, openWatch, rejectsWith, request, revised, summary, take, write } from '../../conformance/helpers.ts';
+import { defaultObject, openWatch, rejectsWith, request, revised, summary, take, write } from '../../../lib/testing/index.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startJsonServer, type JsonServer } from '../../support/json-server.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
