@@ -125,7 +125,7 @@ async function rbac(args: string[]): Promise<number> {
   const loader = new PluginLoader({ builtin: resolveBuiltinPlugin, watch: false });
   const configDir = await stat(path).then((s) => (s.isDirectory() ? path : dirname(path)), () => dirname(path));
   // The verbs come from the stores themselves: create them, read what they can do, close them.
-  const built = await buildGeneration(await readConfigPath(path), { loader, configDir, log: createLogger('error') }).finally(() => loader.close());
+  const built = await buildGeneration(await readConfigPath(path), { loader, configDir, log: createLogger({ level: 'error' }) }).finally(() => loader.close());
   if (!built.ok || built.unchanged) {
     for (const error of built.ok ? [] : built.errors) process.stderr.write(`  ${error.path}: ${error.message}\n`);
     return 1;
