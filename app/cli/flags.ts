@@ -1,5 +1,6 @@
 /** Command-line flags, named as k8s.io/apiserver names them where they mean the same. */
 import { parseArgs } from 'node:util';
+import type { LogFormat } from '../../core/logger.ts';
 
 export interface ServeFlags {
   config?: string;
@@ -37,6 +38,10 @@ export interface ServeFlags {
   requestTimeoutMs: number;
   /** `--http2-max-streams-per-connection` (default 0: kube's 100). */
   http2MaxStreamsPerConnection: number;
+  /** `--log-format json|text` (default: text on a terminal, json otherwise). */
+  logFormat?: LogFormat;
+  /** `-v`/`--v`: klog verbosity (default 0; 3 logs every request, 4 debug). */
+  verbosity: number;
   /** `--audit-log-path FILE` (`-` for stdout): audit events as JSON lines (core/audit.ts). */
   auditLogPath?: string;
   /** `--audit-policy-file FILE`: an audit.k8s.io/v1 Policy (default: every request at Metadata). */
@@ -44,6 +49,9 @@ export interface ServeFlags {
 }
 
 export class UsageError extends Error {}
+
+/** `--help` or `-h` among a command's arguments: print that command's usage, exit 0. */
+export class HelpRequested extends Error {}
 
 export const USAGE = `Usage:
   kindred serve [--config FILE|DIR | --config-configmap NAMESPACE/NAME] [--kubeconfig FILE]
@@ -59,7 +67,8 @@ export const USAGE = `Usage:
                 [--request-timeout 1m0s] [--shutdown-delay-duration 0s]
                 [--http2-max-streams-per-connection 0]
                 [--audit-log-path FILE|- [--audit-policy-file FILE]]
-  kindred validate [--config FILE] [--kubeconfig FILE]
+                [--log-format text|json] [-v N]
+  kindred validate [--config FILE] [--kubeconfig FILE] [-o text|table|yaml]
   kindred rbac [--config FILE]    print ClusterRoles granting the config's kinds (aggregated into view/edit/admin)
   kindred new-plugin NAME [DIR]   write a storage plugin package to start from
   kindred version                 print kindred's version (also --version)
@@ -82,8 +91,9 @@ Without --config, kindred looks for kindred.config.yaml, .kindredrc(.yaml|.json)
 "kindred" key in package.json, from the current folder up.`;
 
 export function parseServeFlags(args: string[]): ServeFlags {
-  // k8s.io/apiserver's boolean flags may be bare (`--anonymous-auth`) or valued (`=false`).
-  const normalized = args.map((arg) => (BOOLEAN_FLAGS.includes(arg) ? `${arg}=true` : arg));
+  // k8s.io/apiserver's boolean flags may be bare (`--anonymous-auth`) or valued (`=false`);
+  // klog's verbosity is `-v=4`, `-v 4` or `--v=4`.
+  const normalized = args.map((arg) => (BOOLEAN_FLAGS.includes(arg) ? `${arg}=true` : /^-v=?\d+$/.test(arg) ? `--v=${arg.replace(/^-v=?/, '')}` : arg === '-v' ? '--v' : arg));
   const { values } = parse(normalized, {
     config: { type: 'string' },
     'authentication-kubeconfig': { type: 'string' },
@@ -112,6 +122,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
     'http2-max-streams-per-connection': { type: 'string' },
     'audit-log-path': { type: 'string' },
     'audit-policy-file': { type: 'string' },
+    'log-format': { type: 'string' },
+    v: { type: 'string' },
   });
   const port = Number(values['secure-port'] ?? 8443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--secure-port: not a port: ${String(values['secure-port'])}`);
@@ -126,7 +138,13 @@ export function parseServeFlags(args: string[]): ServeFlags {
     shutdownDelayMs: duration(values, 'shutdown-delay-duration', 0),
     requestTimeoutMs: duration(values, 'request-timeout', 60_000),
     http2MaxStreamsPerConnection: count(values, 'http2-max-streams-per-connection', 0),
+    verbosity: count(values, 'v', 0),
   };
+  const logFormat = values['log-format'] as string | undefined;
+  if (logFormat !== undefined) {
+    if (logFormat !== 'json' && logFormat !== 'text') throw new UsageError(`--log-format: expected text or json, not ${logFormat}`);
+    flags.logFormat = logFormat;
+  }
   if (values.config) flags.config = values.config as string;
   if (values['config-configmap']) {
     if (values.config) throw new UsageError('--config and --config-configmap exclude each other');
@@ -200,19 +218,27 @@ function duration(values: Values, flag: string, fallback: number): number {
   }, 0);
 }
 
-export function parseValidateFlags(args: string[]): { config?: string; kubeconfig?: string } {
-  const { values } = parse(args, { config: { type: 'string' }, kubeconfig: { type: 'string' } });
+export function parseValidateFlags(args: string[]): { config?: string; kubeconfig?: string; output: 'text' | 'table' | 'yaml' } {
+  const { values } = parse(args, { config: { type: 'string' }, kubeconfig: { type: 'string' }, output: { type: 'string', short: 'o' } });
+  const output = (values.output as string | undefined) ?? 'text';
+  if (output !== 'text' && output !== 'table' && output !== 'yaml') throw new UsageError(`-o: expected text, table or yaml, not ${output}`);
   return {
+    output,
     ...(values.config ? { config: values.config as string } : {}),
     // The cluster plugins that store objects in Kubernetes connect to, as `serve --kubeconfig`.
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig as string } : {}),
   };
 }
 
-function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>): { values: Record<string, string | boolean | undefined> } {
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean'; short?: string }>): { values: Record<string, string | boolean | undefined> } {
+  if (args.includes('--help') || args.includes('-h')) throw new HelpRequested();
   try {
     return parseArgs({ args, options, allowPositionals: false, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // node's messages are long ("Unknown option '--x'. To specify a positional argument...");
+    // one line naming the flag is what a user needs.
+    const message = (error as Error).message;
+    const unknown = /Unknown option '([^']+)'/.exec(message);
+    throw new UsageError(unknown ? `unknown flag: ${unknown[1]}` : message.split('.')[0]!);
   }
 }

@@ -14,7 +14,8 @@ import { ConfigInvalidError, startKindred, type StartOptions } from '../startup.
 import { parseConfigMapRef } from '../../config/configmap-source.ts';
 import { parseServiceRef, type ServiceRef } from '../apiservices.ts';
 import { newPlugin } from './new-plugin.ts';
-import { parseServeFlags, parseValidateFlags, USAGE, UsageError, type ServeFlags } from './flags.ts';
+import { HelpRequested, parseServeFlags, parseValidateFlags, USAGE, UsageError, type ServeFlags } from './flags.ts';
+import type { KindDefinition } from '../../core/types/kind.ts';
 
 async function configPath(flag: string | undefined): Promise<string> {
   if (flag) return resolve(flag);
@@ -37,9 +38,15 @@ function serviceRef(value: string): ServiceRef {
   return ref;
 }
 
+/** Where standalone mode writes its admin kubeconfig when --write-kubeconfig names no file. */
+export const DEFAULT_KUBECONFIG = '.kindred/kubeconfig';
+
 async function serve(args: string[]): Promise<number> {
   const flags = parseServeFlags(args);
-  const log = createLogger();
+  const log = createLogger({ ...(flags.logFormat ? { format: flags.logFormat } : {}), verbosity: flags.verbosity });
+  // Standalone (no serving certificate from files or the cluster): always say how to connect.
+  const standalone = !flags.tlsCertFile && !flags.manageApiServices;
+  const kubeconfigFile = flags.writeKubeconfig ?? (standalone ? DEFAULT_KUBECONFIG : undefined);
   const running = await startKindred({
     ...(flags.configConfigMap ? { configConfigMap: configMapRef(flags.configConfigMap) } : { configPath: await configPath(flags.config) }),
     ...(flags.kubeconfig ? { kubeconfig: resolve(flags.kubeconfig) } : {}),
@@ -47,7 +54,8 @@ async function serve(args: string[]): Promise<number> {
     host: flags.bindAddress,
     log,
     ...(flags.tlsCertFile ? { tlsCertFile: flags.tlsCertFile, tlsPrivateKeyFile: flags.tlsPrivateKeyFile! } : {}),
-    ...(flags.writeKubeconfig ? { kubeconfigPath: resolve(flags.writeKubeconfig) } : {}),
+    ...(kubeconfigFile ? { kubeconfigPath: resolve(kubeconfigFile) } : {}),
+    logRequests: flags.verbosity >= 3,
     ...(flags.authorizationAlwaysAllowPaths ? { alwaysAllowPaths: flags.authorizationAlwaysAllowPaths } : {}),
     ...(flags.manageApiServices ? { manageApiServices: { service: serviceRef(flags.apiServiceService!) } } : {}),
     delegation: delegationOptions(flags),
@@ -57,6 +65,8 @@ async function serve(args: string[]): Promise<number> {
     http2MaxStreamsPerConnection: flags.http2MaxStreamsPerConnection,
     ...(flags.auditLogPath ? { audit: { path: flags.auditLogPath, ...(flags.auditPolicyFile ? { policyFile: resolve(flags.auditPolicyFile) } : {}) } } : {}),
     guardPluginFaults: true,
+  }).catch((error: unknown) => {
+    throw startFailure(error, flags);
   });
   // Handlers first: whoever reads the line below may stop us at once.
   const stopped = new Promise<void>((done) => {
@@ -67,8 +77,8 @@ async function serve(args: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  if (flags.writeKubeconfig) {
-    process.stdout.write(`kindred is serving at ${running.url}\nPoint kubectl at it with:\n  kubectl --kubeconfig ${resolve(flags.writeKubeconfig)} api-resources\n`);
+  if (kubeconfigFile) {
+    process.stdout.write(`kindred is serving at ${running.url}\nPoint kubectl at it with:\n  kubectl --kubeconfig ${resolve(kubeconfigFile)} api-resources\n`);
   } else {
     process.stdout.write(`kindred is serving at ${running.url}\n`);
   }
@@ -110,7 +120,8 @@ async function validate(args: string[]): Promise<number> {
       })
     : validated.errors;
   if (validated.ok && errors.length === 0) {
-    process.stdout.write(`${path}: valid (${validated.kinds.length} kinds)\n`);
+    if (flags.output === 'text') process.stdout.write(`${path}: valid (${plural(validated.kinds.length, 'kind')})\n`);
+    else process.stdout.write(describeKinds(validated.kinds, flags.output));
     return 0;
   }
   process.stderr.write(`${path}: ${errors.length} error(s)\n`);
@@ -134,6 +145,47 @@ async function rbac(args: string[]): Promise<number> {
   await Promise.all([...built.generation.snapshot.stores.values()].map((store) => store.close()));
   process.stdout.write(roles.map((role) => stringifyYaml(role)).join('---\n'));
   return 0;
+}
+
+/** Thrown by `serve` for a start that failed for a reason the user can fix: said in one line. */
+class StartFailure extends Error {}
+
+/** One line for what stopped the start (a port in use, a certificate that cannot be read); a bug keeps its stack. */
+function startFailure(error: unknown, flags: ServeFlags): unknown {
+  if (!(error instanceof Error) || error instanceof ConfigInvalidError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const path = (error as NodeJS.ErrnoException).path;
+  if (code === 'EADDRINUSE') return new StartFailure(`port ${flags.securePort} on ${flags.bindAddress} is already in use (--secure-port, --bind-address)`);
+  if (code === 'EACCES' && !path) return new StartFailure(`not allowed to listen on port ${flags.securePort} of ${flags.bindAddress}`);
+  if (code === 'EADDRNOTAVAIL') return new StartFailure(`--bind-address ${flags.bindAddress} is not an address of this machine`);
+  if (path && (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR')) return new StartFailure(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : 'permission denied'}`);
+  if (/PEM|certificate|private key|key values mismatch/i.test(error.message) && flags.tlsCertFile) {
+    return new StartFailure(`the serving certificate or key is not usable (--tls-cert-file ${flags.tlsCertFile}): ${error.message.split('\n')[0]}`);
+  }
+  return error;
+}
+
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** `validate -o table|yaml`: what the config would serve. */
+function describeKinds(kinds: readonly KindDefinition[], output: 'table' | 'yaml'): string {
+  const rows = kinds.flatMap((k) =>
+    k.versions
+      .filter((v) => v.served)
+      .map((v) => ({
+        groupVersion: `${k.group}/${v.name}`,
+        kind: k.names.kind,
+        plural: k.names.plural,
+        scope: k.scope,
+        backend: k.backend.plugin,
+        subresources: Object.keys(v.subresources).sort().join(',') || '<none>',
+      })),
+  );
+  if (output === 'yaml') return stringifyYaml(rows);
+  const header = { groupVersion: 'GROUP/VERSION', kind: 'KIND', plural: 'PLURAL', scope: 'SCOPE', backend: 'BACKEND', subresources: 'SUBRESOURCES' };
+  const columns = Object.keys(header) as (keyof typeof header)[];
+  const widths = columns.map((c) => Math.max(header[c].length, ...rows.map((r) => r[c].length)));
+  return [header, ...rows].map((r) => columns.map((c, i) => r[c].padEnd(widths[i]!)).join('   ').trimEnd()).join('\n') + '\n';
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -162,9 +214,17 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     if (error instanceof UsageError) {
-      process.stderr.write(`kindred: ${error.message}\n\n${USAGE}\n`);
+      process.stderr.write(`kindred: ${error.message}\nRun 'kindred --help' for usage.\n`);
       return 2;
+    }
+    if (error instanceof StartFailure) {
+      process.stderr.write(`kindred: ${error.message}\n`);
+      return 1;
     }
     if (error instanceof ConfigInvalidError) {
       process.stderr.write(`kindred: ${error.message}\n`);

@@ -55,7 +55,7 @@ describe('kindred validate', () => {
       );
       const r = kindred(['validate'], dir);
       assert.equal(r.status, 0, r.stderr);
-      assert.match(r.stdout, /kindred\.config\.yaml: valid \(1 kinds\)/);
+      assert.match(r.stdout, /kindred\.config\.yaml: valid \(1 kind\)\n/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -129,5 +129,53 @@ describe('kindred rbac, version and new-plugin', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('kindred helps', () => {
+  it('prints usage for --help of every command and exits 0', () => {
+    for (const args of [['--help'], ['serve', '--help'], ['validate', '--help'], ['serve', '-h']]) {
+      const r = kindred(args);
+      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, /^Usage:/, args.join(' '));
+    }
+  });
+
+  it('answers an unknown flag with one line and a hint, not the whole usage', () => {
+    const r = kindred(['serve', '--no-such-flag']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, "kindred: unknown flag: --no-such-flag\nRun 'kindred --help' for usage.\n");
+  });
+
+  it('says in one line that the port is in use, and exits 1', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    const dir = await mkdtemp(join(tmpdir(), 'kindred-cli-'));
+    try {
+      const r = kindred(['serve', '--config', join(root, 'config/examples/apps.yaml'), '--secure-port', String(port)], dir);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`^kindred: port ${port} on 127\\.0\\.0\\.1 is already in use \\(--secure-port, --bind-address\\)\\n$`, 'm'));
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      taken.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says in one line that a certificate file cannot be read, and exits 1', async () => {
+    const r = kindred(['serve', '--config', join(root, 'config/examples/apps.yaml'), '--tls-cert-file', '/nonexistent/tls.crt', '--tls-private-key-file', '/nonexistent/tls.key']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^kindred: cannot read \/nonexistent\/tls\.(crt|key): no such file\n$/m);
+  });
+
+  it('lists what a config would serve with validate -o table and -o yaml', () => {
+    const table = kindred(['validate', '--config', join(root, 'config/examples/apps.yaml'), '-o', 'table']);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /^GROUP\/VERSION\s+KIND\s+PLURAL\s+SCOPE\s+BACKEND\s+SUBRESOURCES$/m);
+    assert.match(table.stdout, /^apps\.example\.com\/v1alpha1\s+Postgres\s+postgreses\s+Namespaced\s+\S+\s+status$/m);
+    const yaml = kindred(['validate', '--config', join(root, 'config/examples/apps.yaml'), '-o', 'yaml']);
+    assert.match(yaml.stdout, /- groupVersion: apps\.example\.com\/v1alpha1\n {2}kind: Postgres/);
   });
 });
