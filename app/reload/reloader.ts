@@ -239,6 +239,11 @@ export class Reloader {
     } else {
       checks.push('[+]config-reload ok');
     }
+    // Each backend's state, shown but never failing readiness: its kinds answer 503 meanwhile.
+    for (const [kind, store] of generation?.snapshot.stores ?? []) {
+      const health = store.health?.();
+      if (health) checks.push(`[+]backend:${kind} ok${health.ok ? '' : `: backend unavailable, its requests answer 503: ${health.message ?? ''}`}`);
+    }
     return { ready: generation !== undefined, checks };
   }
 

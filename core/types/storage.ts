@@ -163,6 +163,11 @@ export interface Storage extends Partial<Getter & Lister & Watcher & Creater & U
    * (audit is capped at Metadata for the kind, whatever the policy).
    */
   readonly sensitive?: boolean;
+  /**
+   * Whether the backend can be reached now, for `/readyz?verbose`. Informational: a backend
+   * that is down makes its kind answer 503, never kindred unready.
+   */
+  health?(): { ok: boolean; message?: string };
   /** Releases connections and ends open watches. Called once the kind is no longer served. */
   close(): Promise<void>;
 }

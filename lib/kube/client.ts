@@ -56,7 +56,11 @@ export class KubeClient {
     this.#config = new KubeConfig();
     if (kubeconfigPath) this.#config.loadFromFile(kubeconfigPath);
     else if (options.fallback === 'default') this.#config.loadFromDefault();
-    else this.#config.loadFromCluster();
+    else {
+      // Outside a pod client-node would make https://undefined:undefined and retry it forever.
+      if (!process.env['KUBERNETES_SERVICE_HOST']) throw new Error('needs --kubeconfig or in-cluster config (not running in a pod: KUBERNETES_SERVICE_HOST is not set)');
+      this.#config.loadFromCluster();
+    }
     const cluster = this.#config.getCurrentCluster();
     if (!cluster) throw new Error(`kubeconfig ${kubeconfigPath ?? '(in-cluster)'} has no current cluster`);
     this.server = cluster.server.replace(/\/+$/, '');

@@ -67,6 +67,10 @@ export class ProjectedStore implements Storage {
   readonly #watches = new Set<WatchStream>();
   #closed = false;
 
+  health(): { ok: boolean; message?: string } {
+    return this.#cache.available ? { ok: true } : { ok: false, message: this.#cache.lastError || 'not listed yet' };
+  }
+
   /** A projection that redacts errors holds secrets: core keeps them out of logs and audit. */
   get sensitive(): boolean {
     return this.#projection.redactErrors === true;
