@@ -72,12 +72,19 @@ export function mergeConfigTexts(texts: readonly ConfigText[]): SourceRead {
     resources.push(...(doc.resources as unknown[]));
   }
   if (errors.length > 0) return { ok: false, errors };
-  const locate = (error: ConfigError): ConfigError => {
-    const match = /^resources\[(\d+)\](.*)$/s.exec(error.path);
-    if (!match) return error;
-    const index = Number(match[1]);
+  const within = (index: number) => {
     const owner = owners.findLast((o) => o.start <= index);
-    return owner ? { path: `${owner.name}: resources[${index - owner.start}]${match[2]}`, message: error.message } : error;
+    return owner ? { name: owner.name, at: `resources[${index - owner.start}]` } : undefined;
+  };
+  // The error's own path, and any other kind its message names (a cross-file duplicate names both files).
+  const locate = (error: ConfigError): ConfigError => {
+    const message = error.message.replace(/\bresources\[(\d+)\]/g, (text, index: string) => {
+      const place = within(Number(index));
+      return place ? `${place.name} ${place.at}` : text;
+    });
+    const match = /^resources\[(\d+)\](.*)$/s.exec(error.path);
+    const place = match ? within(Number(match[1])) : undefined;
+    return place ? { path: `${place.name}: ${place.at}${match![2]}`, message } : { path: error.path, message };
   };
   return { ok: true, raw: { resources }, locate };
 }

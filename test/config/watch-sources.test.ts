@@ -23,6 +23,11 @@ describe('mergeConfigTexts', () => {
     assert.deepEqual(read.locate({ path: 'resources[2].names.plural', message: 'm' }), { path: 'b.yaml: resources[0].names.plural', message: 'm' });
     assert.deepEqual(read.locate({ path: 'resources[1]', message: 'm' }), { path: 'a.yaml: resources[1]', message: 'm' });
     assert.deepEqual(read.locate({ path: '', message: 'm' }), { path: '', message: 'm' });
+    // A duplicate across files names the other file too.
+    assert.deepEqual(read.locate({ path: 'resources[2].names.plural', message: '"x" is already used in group g by resources[0] (X)' }), {
+      path: 'b.yaml: resources[0].names.plural',
+      message: '"x" is already used in group g by a.yaml resources[0] (X)',
+    });
   });
 
   it('reports YAML errors and misshapen documents by document', () => {
