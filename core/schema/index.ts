@@ -33,6 +33,8 @@ export interface CompiledSchema {
   prune(object: Record<string, unknown>): string[];
   /** Applies `default`s in place, inside nested objects, arrays and maps too. */
   applyDefaults(object: Record<string, unknown>): void;
+  /** Whether any node of the schema has a `default`: only then can reads need defaulting. */
+  readonly hasDefaults: boolean;
   /**
    * Schema, list-type and CEL validation. `old` is the stored object: with it, transition
    * rules (those that use `oldSelf`) run where both have a value. Returns [] when valid.
@@ -136,11 +138,16 @@ function indexRules(node: SchemaNode, path: string, index: RuleIndex, problems: 
 }
 
 class Compiled implements CompiledSchema {
+  readonly hasDefaults: boolean;
+
   constructor(
     private readonly schema: SchemaNode,
     private readonly validator: ValueValidator,
     private readonly rules: RuleIndex,
-  ) {}
+  ) {
+    // A property named "default" counts too: harmless, it only costs a defaulting pass.
+    this.hasDefaults = JSON.stringify(schema).includes('"default":');
+  }
 
   prune(object: Record<string, unknown>): string[] {
     const pruned: string[] = [];
