@@ -1,0 +1,69 @@
+/**
+ * The benchmark harness: runs every scenario and prints one Markdown table, each figure
+ * beside the same figure of a baseline measured in the same run (a bare node TLS server in
+ * its own process serving the same bytes, or the least the operation must do).
+ *
+ *   node --import tsx test/bench/run.ts [--short] [--only NAME,...]     (npm run bench)
+ *
+ * `--short` (or KINDRED_BENCH_SHORT=1) runs every scenario on tiny inputs in seconds: CI
+ * runs it so the harness cannot rot, and asserts nothing about time. Scenarios: create, get,
+ * list, watch, start, reload.
+ */
+import { parseArgs } from 'node:util';
+import { startServer, type ServerProcess } from './servers.ts';
+import { createScenario, getScenario, listScenario } from './requests.ts';
+import { watchScenario } from './watch.ts';
+import { measureReloads } from './reload.ts';
+import { markdownTable, median, settingsFor, type BenchSettings, type Row } from './report.ts';
+
+const SCENARIOS = ['create', 'get', 'list', 'watch', 'start', 'reload'] as const;
+
+const { values } = parseArgs({ options: { short: { type: 'boolean' }, only: { type: 'string' } } });
+const settings = settingsFor(values.short === true || process.env.KINDRED_BENCH_SHORT === '1');
+const only = new Set(values.only ? values.only.split(',') : SCENARIOS);
+
+async function startRows(settings: BenchSettings, first: { kindred: ServerProcess; bare: ServerProcess }): Promise<Row[]> {
+  const kindred = [first.kindred.readyMs];
+  const bare = [first.bare.readyMs];
+  for (let i = 1; i < settings.starts; i++) {
+    for (const [name, into] of [['kindred', kindred], ['bare', bare]] as const) {
+      const server = await startServer(name);
+      into.push(server.readyMs);
+      await server.stop();
+    }
+  }
+  const k = median(kindred);
+  const b = median(bare);
+  return [{ scenario: 'start to ready (spawn → serving)', protocol: '', figure: 'median ms', kindred: k, bare: b, ratio: k / b, goal: '≤ 1 s' }];
+}
+
+async function reloadRows(settings: BenchSettings): Promise<Row[]> {
+  const figures = await measureReloads(settings.reloads);
+  const baseline = median(figures.baselineMs);
+  const scenario = `reload (${figures.baseKinds} kinds + 1, debounce ${figures.debounceMs} ms)`;
+  const row = (figure: string, value: number): Row => ({ scenario, protocol: '', figure, kindred: value, bare: baseline, ratio: value / baseline, ratioOf: 'parse', goal: '' });
+  return [
+    { ...row('median ms', median(figures.reloadMs)), goal: '≤ 300 ms' },
+    row('max ms', Math.max(...figures.reloadMs)),
+  ];
+}
+
+const started = Date.now();
+const servers = { kindred: await startServer('kindred'), bare: await startServer('bare') };
+const rows: Row[] = [];
+try {
+  // create fills the store that get and list read, so it always runs (it is quick).
+  const created = await createScenario(settings, servers.kindred, servers.bare);
+  if (only.has('create')) rows.push(...created);
+  if (only.has('get')) rows.push(...(await getScenario(settings, servers.kindred, servers.bare)));
+  if (only.has('list')) rows.push(...(await listScenario(settings, servers.kindred, servers.bare)));
+  if (only.has('watch')) rows.push(...(await watchScenario(settings, servers.kindred, servers.bare)));
+  if (only.has('start')) rows.push(...(await startRows(settings, servers)));
+} finally {
+  await servers.kindred.stop();
+  await servers.bare.stop();
+}
+if (only.has('reload')) rows.push(...(await reloadRows(settings)));
+
+console.log(`kindred benchmarks (${settings.short ? 'short' : 'full'}), node ${process.version}, ${Math.round((Date.now() - started) / 1000)} s; ratio = kindred ÷ baseline\n`);
+console.log(markdownTable(rows, 'baseline'));
