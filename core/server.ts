@@ -137,6 +137,9 @@ export class KindredServer {
     // Node's HTTP/1 parser reads its limit (default 16 KiB) from this property of the server.
     (this.#http as unknown as { maxHeaderSize: number }).maxHeaderSize = MAX_HEADER_BYTES;
     this.#connections = new ConnectionTracker(this.#http, { ...DEFAULT_CONNECTION_TIMEOUTS, ...options.connectionTimeouts });
+    // A connection's client certificate is checked once (core/auth/x509.ts), so it must not
+    // change: refuse TLS 1.2 renegotiation, as Go's crypto/tls server always does.
+    this.#http.on('secureConnection', (socket: TLSSocket) => socket.disableRenegotiation());
   }
 
   /** Requests counted by the max-in-flight filter now: `apiserver_current_inflight_requests`. */
@@ -284,9 +287,10 @@ export class KindredServer {
   };
 
   #userOf(ctx: Context): Promise<UserInfo | undefined> {
-    const req = ctx.req as unknown as { socket: TLSSocket; headersDistinct?: Record<string, string[]> };
+    const req = ctx.req as unknown as { socket: TLSSocket; stream?: { session?: { socket: TLSSocket } }; headersDistinct?: Record<string, string[]> };
     return this.#options.authenticate({
-      socket: req.socket,
+      // An HTTP/2 request's own `socket` is a new proxy per stream; the session's is one per connection.
+      socket: req.stream?.session?.socket ?? req.socket,
       headers: ctx.req.headers,
       // HTTP/2 requests (the aggregator's) have no headersDistinct: fall back to rawHeaders,
       // which keeps every repeated header (X-Remote-Group) as its own entry.

@@ -6,6 +6,10 @@ import type { UserInfo } from '../types/storage.ts';
 
 /** What an authenticator may look at: the TLS connection and the headers. */
 export interface AuthenticationInput {
+  /**
+   * The connection's TLS socket: the same object for every request on one connection, so
+   * authenticators may remember what they found per connection (core/auth/x509.ts).
+   */
   socket: TLSSocket | undefined;
   headers: IncomingHttpHeaders;
   /** Every value of a header that may repeat (X-Remote-Group), not joined with ", ". */

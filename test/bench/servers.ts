@@ -31,7 +31,8 @@ const entry = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 export async function startServer(name: 'kindred' | 'bare'): Promise<ServerProcess> {
   const started = performance.now();
   const child = fork(entry(name === 'kindred' ? './kindred-server.ts' : './bare-server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    // KINDRED_BENCH_CPU_PROF=DIR writes a CPU profile of kindred's process there (node --cpu-prof).
+    execArgv: ['--import', 'tsx', ...(name === 'kindred' && process.env.KINDRED_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.KINDRED_BENCH_CPU_PROF] : [])],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
