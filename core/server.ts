@@ -11,6 +11,7 @@
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import Koa, { type Context, type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
@@ -378,6 +379,21 @@ export class KindredServer {
       ctx.body = encodeJson(reply.body);
       return;
     }
+    if ('json' in reply) {
+      ctx.status = reply.status;
+      ctx.type = 'application/json';
+      if (Buffer.isBuffer(reply.json)) {
+        ctx.body = reply.json;
+        return;
+      }
+      // Pieces (a list's objects) go out in batches, as the socket drains: a large list is
+      // never copied into one buffer, and its length is still known up front.
+      let length = 0;
+      for (const piece of reply.json) length += piece.length;
+      ctx.body = Readable.from(batches(reply.json), { objectMode: false });
+      ctx.length = length;
+      return;
+    }
     // A stream is written by hand, at the pace its client reads (watch-writer.ts).
     ctx.respond = false;
     this.#watches.add(abort);
@@ -398,6 +414,23 @@ function connectionLimits(options: ServerOptions): Record<string, unknown> {
     handshakeTimeout: options.connectionTimeouts?.headerTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUTS.headerTimeoutMs,
     settings: { maxConcurrentStreams: streams, maxHeaderListSize: MAX_HEADER_BYTES },
   };
+}
+
+/** Consecutive pieces joined into writes of about 64 KiB. */
+function* batches(pieces: readonly Buffer[]): Generator<Buffer> {
+  const target = 64 * 1024;
+  let batch: Buffer[] = [];
+  let size = 0;
+  for (const piece of pieces) {
+    batch.push(piece);
+    size += piece.length;
+    if (size >= target) {
+      yield batch.length === 1 ? piece : Buffer.concat(batch, size);
+      batch = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield Buffer.concat(batch, size);
 }
 
 /** Every value of header `name` in Node's flat [name, value, name, value...] list. */

@@ -7,7 +7,7 @@ import { compareObjects, cutPage, decodeContinue, expiredContinue } from '../pag
 import { ListSnapshots } from '../list-snapshots.ts';
 import { badRequest, expired, tooLargeResourceVersion } from '../status.ts';
 import { parseListOptions } from './options.ts';
-import { encodeList } from './present.ts';
+import { replyList } from './present.ts';
 import { storeContext, type Reply, type ResourceRequest, storeWith } from './request.ts';
 
 /** Every object of the request's scope that matches `selection`, in key order, with the list's resourceVersion. */
@@ -44,7 +44,7 @@ export async function listObjects(req: ResourceRequest): Promise<Reply> {
   const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: listVersion };
   if (page.continue) meta.continue = page.continue;
   if (page.remainingItemCount !== undefined) meta.remainingItemCount = page.remainingItemCount;
-  return { status: 200, body: encodeList(req, representation, page.items, meta) };
+  return replyList(req, representation, page.items, meta);
 }
 
 /** The lists kept for paged clients, shared by every kind (keyed by listIdentity). */

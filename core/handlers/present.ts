@@ -7,7 +7,7 @@ import type { ServedResource } from '../registry.ts';
 import type { Representation } from '../negotiation.ts';
 import { partialObjectMetadata, toTable, type IncludeObject } from '../table.ts';
 import { badRequest } from '../status.ts';
-import type { ResourceRequest } from './request.ts';
+import type { Reply, ResourceRequest } from './request.ts';
 
 /**
  * Every object leaves with the apiVersion of the endpoint it was read from: the versions of
@@ -16,6 +16,49 @@ import type { ResourceRequest } from './request.ts';
 export function present(resource: ServedResource, object: KubeObject): KubeObject {
   return { ...object, apiVersion: resource.apiVersion, kind: resource.kind.names.kind };
 }
+
+/**
+ * The JSON of objects as served, by object: a store that hands out frozen objects promises
+ * they never change (plugins/memory), so each is encoded once per resourceVersion and
+ * apiVersion, not once per read (issue 15). Weak: a replaced object takes its bytes with it.
+ */
+const encoded = new WeakMap<KubeObject, { apiVersion: string; kind: string; json: Buffer }>();
+
+/** `present(resource, object)` as JSON bytes; remembered for frozen objects. */
+export function encodedObject(resource: ServedResource, object: KubeObject): Buffer {
+  const kind = resource.kind.names.kind;
+  const cached = encoded.get(object);
+  if (cached && cached.apiVersion === resource.apiVersion && cached.kind === kind) return cached.json;
+  const json = Buffer.from(JSON.stringify(present(resource, object)));
+  if (Object.isFrozen(object)) encoded.set(object, { apiVersion: resource.apiVersion, kind, json });
+  return json;
+}
+
+/** One object as the client asked for it; the plain object form from its encoded bytes. */
+export function replyOne(req: ResourceRequest, representation: Representation, object: KubeObject, status = 200): Reply {
+  if (representation.kind === 'object') return { status, json: encodedObject(req.resource, object) };
+  return { status, body: encodeOne(req, representation, object) };
+}
+
+/**
+ * A list as the client asked for it. The plain list is assembled from each object's encoded
+ * bytes, byte for byte what JSON.stringify of encodeList's value gives, and sent in pieces.
+ */
+export function replyList(req: ResourceRequest, representation: Representation, items: KubeObject[], meta: ListMeta): Reply {
+  if (representation.kind !== 'object') return { status: 200, body: encodeList(req, representation, items, meta) };
+  const resource = req.resource;
+  const head = `{"apiVersion":${JSON.stringify(resource.apiVersion)},"kind":${JSON.stringify(resource.kind.names.listKind)},"metadata":${JSON.stringify(meta)},"items":[`;
+  const pieces: Buffer[] = [Buffer.from(head)];
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) pieces.push(COMMA);
+    pieces.push(encodedObject(resource, items[i]!));
+  }
+  pieces.push(END_OF_LIST);
+  return { status: 200, json: pieces };
+}
+
+const COMMA = Buffer.from(',');
+const END_OF_LIST = Buffer.from(']}');
 
 export function includeObjectOf(req: ResourceRequest): IncludeObject {
   const value = req.info.query.get('includeObject') ?? 'Metadata';

@@ -34,6 +34,8 @@ export interface ResourceRequest {
 
 export type Reply =
   | { status: number; body: unknown }
+  /** JSON already encoded: one buffer, or pieces sent in order (a large list, streamed). */
+  | { status: number; json: Buffer | readonly Buffer[] }
   | {
       status: number;
       stream: AsyncIterable<string>;

@@ -44,7 +44,9 @@ export async function readModifyWrite(req: ResourceRequest, options: WriteOption
     if (clientVersion && clientVersion !== stored.metadata.resourceVersion) {
       throw conflict(refOf(req), STALE_OBJECT);
     }
-    const updated = toStatus ? prepareForStatusUpdate(stored, wanted) : prepareForUpdate(stored, wanted, hasStatus);
+    // Stored objects may be frozen and shared (plugins/memory): prepareForUpdate keeps parts of
+    // `stored` (status) and an apply may keep more, so copy before admission changes it in place.
+    const updated = toStatus ? prepareForStatusUpdate(stored, wanted) : structuredClone(prepareForUpdate(stored, wanted, hasStatus));
     updated.metadata.resourceVersion = stored.metadata.resourceVersion!;
     admit(req, updated, stored, options);
     trackManagedFields(req, options, operation, stored, wanted, updated);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Harness } from './harness.ts';
+import type { KubeObject } from '../../core/types/object.ts';
 import { assertNewer, deletion, openWatch, rejectsWith, request, revised, revisionOf, summary, take, write } from './helpers.ts';
 
 export function crudConformance(h: () => Harness): void {
@@ -34,16 +35,23 @@ export function crudConformance(h: () => Harness): void {
       await rejectsWith(() => store.get(ns(), 'missing', request()), 'NotFound');
     });
 
-    it('returns copies, so no caller can change the stored object through a reference', async (t) => {
+    it('returns copies or frozen objects, so no caller can change the stored object through a reference', async (t) => {
       const { store, supports, sample, ns } = h();
       if (!supports(t, 'create', 'get', 'list')) return;
       const input = sample('a');
       const created = await store.create(input, write());
+      // A frozen object refuses the change (TypeError in strict code); a copy takes it harmlessly.
+      const tryToChange = (object: KubeObject | undefined, mark: string) => {
+        try {
+          if (object) object.metadata.annotations = { mutated: mark };
+        } catch (error) {
+          assert.ok(error instanceof TypeError, `changing a returned object threw ${String(error)}`);
+        }
+      };
       input.metadata.annotations = { mutated: 'input' };
-      created.metadata.annotations = { mutated: 'result' };
-      (await store.get(ns(), 'a', request())).metadata.annotations = { mutated: 'get' };
-      const listed = (await store.list(ns(), {}, request())).items[0];
-      if (listed) listed.metadata.annotations = { mutated: 'list' };
+      tryToChange(created, 'result');
+      tryToChange(await store.get(ns(), 'a', request()), 'get');
+      tryToChange((await store.list(ns(), {}, request())).items[0], 'list');
       assert.equal(revisionOf(await store.get(ns(), 'a', request())), '1');
     });
   });
