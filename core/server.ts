@@ -214,6 +214,8 @@ export class KindredServer {
   }
 
   readonly #logRequests: Middleware = async (ctx, next) => {
+    // Off (the default level) costs nothing per request: no clock read, no log record built.
+    if (!this.#options.log.isLevelEnabled('debug')) return next();
     const started = process.hrtime.bigint();
     try {
       await next();
@@ -256,15 +258,14 @@ export class KindredServer {
     const state = ctx.state as State;
     const limit = this.#options.requestTimeoutMs ?? 60_000;
     if (state.info.verb === 'watch' || limit <= 0) return next();
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StatusError(504, 'Timeout', 'request did not complete within the allotted timeout', { retryAfterSeconds: 1 })), limit);
+    // One promise and one timer per request (this runs on every request).
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new StatusError(504, 'Timeout', 'request did not complete within the allotted timeout', { retryAfterSeconds: 1 })), limit);
+      next().then(
+        () => (clearTimeout(timer), resolve()),
+        (error: unknown) => (clearTimeout(timer), reject(error)),
+      );
     });
-    try {
-      await Promise.race([next(), expired]);
-    } finally {
-      clearTimeout(timer);
-    }
   };
 
   #isPublic(path: string): boolean {
@@ -284,7 +285,7 @@ export class KindredServer {
     const user = await this.#userOf(ctx);
     if (!user) throw unauthorized();
     state.user = user;
-    await next();
+    return next();
   };
 
   #userOf(ctx: Context): Promise<UserInfo | undefined> {
@@ -315,7 +316,7 @@ export class KindredServer {
     if (this.#isPublic(state.info.path)) return next();
     const decision = await this.#options.authorize(state.user!, state.info);
     if (!decision.allowed) throw forbidden(state.user!, state.info, decision.reason);
-    await next();
+    return next();
   };
 
   readonly #route: Middleware = async (ctx) => {
@@ -338,21 +339,15 @@ export class KindredServer {
     }
     const resource = resolveResource(state.snapshot, info);
     state.ref = { group: resource.group, resource: resource.plural, kind: resource.kind.names.kind, ...(info.name ? { name: info.name } : {}) };
-    const abort = new AbortController();
-    // Only a response that closes before it has finished means the client went away. The
-    // request's own 'close' is no such sign: on Node 20 an HTTP/1.1 request emits it as soon
-    // as its body has been read, which aborted every write before it reached its store.
-    // Nor is writableFinished: an HTTP/2 response the client reset reports itself finished,
-    // which left kubectl's abandoned watches open on the server.
-    ctx.res.once('close', () => {
-      if (!ctx.res.writableEnded) abort.abort();
-    });
+    const abort = clientGone(ctx);
     const request: ResourceRequest = {
       info,
       resource,
       snapshot: state.snapshot,
       user: state.user!,
-      signal: abort.signal,
+      get signal() {
+        return abort.signal();
+      },
       accept: ctx.get('accept') || undefined,
       contentType: (ctx.get('content-type').split(';')[0] ?? '').trim().toLowerCase(),
       userAgent: ctx.get('user-agent'),
@@ -372,7 +367,7 @@ export class KindredServer {
     await this.#write(ctx, reply, abort);
   };
 
-  async #write(ctx: Context, reply: Reply, abort: AbortController): Promise<void> {
+  async #write(ctx: Context, reply: Reply, abort: ClientGone): Promise<void> {
     if ('body' in reply) {
       ctx.status = reply.status;
       ctx.type = 'application/json';
@@ -396,12 +391,13 @@ export class KindredServer {
     }
     // A stream is written by hand, at the pace its client reads (watch-writer.ts).
     ctx.respond = false;
-    this.#watches.add(abort);
+    const controller = abort.controller();
+    this.#watches.add(controller);
     try {
-      const outcome = await writeWatch(ctx.res, reply, abort);
+      const outcome = await writeWatch(ctx.res, reply, controller);
       if (outcome === 'stalled') this.#options.log.warn({ url: ctx.url, reason: String(reply.stalled?.reason) }, 'closed a watch whose client fell behind');
     } finally {
-      this.#watches.delete(abort);
+      this.#watches.delete(controller);
     }
   }
 }
@@ -414,6 +410,36 @@ function connectionLimits(options: ServerOptions): Record<string, unknown> {
     handshakeTimeout: options.connectionTimeouts?.headerTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUTS.headerTimeoutMs,
     settings: { maxConcurrentStreams: streams, maxHeaderListSize: MAX_HEADER_BYTES },
   };
+}
+
+/** The abort signal of a request, made only when a handler asks for it (most never do). */
+interface ClientGone {
+  signal(): AbortSignal;
+  /** The controller behind the signal (a watch's writer and shutdown abort it). */
+  controller(): AbortController;
+}
+
+function clientGone(ctx: Context): ClientGone {
+  let controller: AbortController | undefined;
+  let gone = false;
+  // Only a response that closes before the server ended it means the client went away. The
+  // request's own 'close' is no such sign: on Node 20 an HTTP/1.1 request emits it as soon
+  // as its body has been read, which aborted every write before it reached its store. Nor is
+  // writableFinished: an HTTP/2 response reset by the client reports itself finished, which
+  // left kubectl's abandoned watches open on the server.
+  ctx.res.once('close', () => {
+    if (ctx.res.writableEnded) return;
+    gone = true;
+    controller?.abort();
+  });
+  const made = (): AbortController => {
+    if (!controller) {
+      controller = new AbortController();
+      if (gone) controller.abort();
+    }
+    return controller;
+  };
+  return { signal: () => made().signal, controller: made };
 }
 
 /** Consecutive pieces joined into writes of about 64 KiB. */

@@ -45,7 +45,13 @@ export type Reply =
     };
 
 export function storeContext(req: ResourceRequest): RequestContext {
-  return { user: req.user, signal: req.signal };
+  // The signal is made on first use (core/server.ts): most stores never read it.
+  return {
+    user: req.user,
+    get signal() {
+      return req.signal;
+    },
+  };
 }
 
 /** The names error messages need, for this request and an optional object name. */

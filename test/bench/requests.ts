@@ -26,25 +26,37 @@ export function widget(name: string): string {
 export const objectName = (i: number): string => `w-${String(i).padStart(5, '0')}`;
 
 /** Median of the rounds' results by `perSecond` (the round a reader would call typical). */
-function medianRun(results: LoadResult[]): LoadResult {
+function medianRun<T extends LoadResult>(results: T[]): T {
   const sorted = [...results].sort((a, b) => a.perSecond - b.perSecond);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
+/** A load run's figures plus the server's CPU time per request, in µs. */
+type Measured = LoadResult & { cpuUsPerRequest: number };
+
+async function measured(server: ServerProcess, run: () => Promise<LoadResult>): Promise<Measured> {
+  const cpu = server.cpuMs();
+  const result = await run();
+  return { ...result, cpuUsPerRequest: ((server.cpuMs() - cpu) * 1000) / Math.max(1, result.requests) };
+}
+
 async function alternate(settings: BenchSettings, kindred: ServerProcess, bare: ServerProcess, run: (server: ServerProcess, round: number) => Promise<LoadResult>) {
-  const k: LoadResult[] = [];
-  const b: LoadResult[] = [];
+  const k: Measured[] = [];
+  const b: Measured[] = [];
   for (let round = 0; round < settings.rounds; round++) {
-    k.push(await run(kindred, round));
-    b.push(await run(bare, round));
+    k.push(await measured(kindred, () => run(kindred, round)));
+    b.push(await measured(bare, () => run(bare, round)));
   }
   return { kindred: medianRun(k), bare: medianRun(b) };
 }
 
-function throughputRows(scenario: string, protocol: Protocol, r: { kindred: LoadResult; bare: LoadResult }, goal: string): Row[] {
+function throughputRows(scenario: string, protocol: Protocol, r: { kindred: Measured; bare: Measured }, goal: string): Row[] {
+  const { kindred: k, bare: b } = r;
   return [
-    { scenario, protocol, figure: 'req/s', kindred: r.kindred.perSecond, bare: r.bare.perSecond, ratio: r.kindred.perSecond / r.bare.perSecond, goal, errors: r.kindred.errors },
-    { scenario, protocol, figure: 'p99 ms', kindred: r.kindred.p99Ms, bare: r.bare.p99Ms, ratio: r.kindred.p99Ms / r.bare.p99Ms, goal: '' },
+    { scenario, protocol, figure: 'req/s', kindred: k.perSecond, bare: b.perSecond, ratio: k.perSecond / b.perSecond, goal, errors: k.errors },
+    { scenario, protocol, figure: 'p99 ms', kindred: k.p99Ms, bare: b.p99Ms, ratio: k.p99Ms / b.p99Ms, goal: '' },
+    // Unlike req/s, not skewed by load elsewhere on the machine: the server's own cost.
+    { scenario, protocol, figure: 'server CPU µs/req', kindred: k.cpuUsPerRequest, bare: b.cpuUsPerRequest, ratio: k.cpuUsPerRequest / b.cpuUsPerRequest, goal: goal ? '≤ 1.67×' : '' },
   ];
 }
 
@@ -69,8 +81,8 @@ export async function createScenario(settings: BenchSettings, kindred: ServerPro
       return runLoad(server.target, { protocol, concurrency: 64, durationMs: 600_000, maxRequests: protocol === 'h2' ? half : settings.objects - half, request, okStatus: 201 });
     };
     // One round only: every kindred round creates new objects, and the list must hold `objects`.
-    const k = await run(kindred);
-    const b = await run(bare);
+    const k = await measured(kindred, () => run(kindred));
+    const b = await measured(bare, () => run(bare));
     rows.push(...throughputRows('create, 64 in flight', protocol, { kindred: k, bare: b }, ''));
   }
   return rows;

@@ -21,10 +21,15 @@ export interface ServerProcess {
   resetPeak(): void;
   /** Peak resident memory since resetPeak(), in bytes. */
   peakRss(): number;
+  /** CPU time (user + system) the process has used so far, in ms: per-request cost that load elsewhere on the machine does not skew. */
+  cpuMs(): number;
   /** Bare server only: answers `key` ('GET /path?query') with these bytes from now on. */
   route(key: string, status: number, contentType: string, body: Buffer): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** USER_HZ: 100 on every Linux that kindred runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
 
 const entry = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -53,6 +58,12 @@ export async function startServer(name: 'kindred' | 'bare'): Promise<ServerProce
     rss: () => kb('VmRSS'),
     resetPeak: () => writeFileSync(`/proc/${child.pid}/clear_refs`, '5'),
     peakRss: () => kb('VmHWM'),
+    cpuMs: () => {
+      // Fields 14 and 15 of /proc/PID/stat (after the parenthesised command name): utime, stime in clock ticks.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    },
     route: (key, status, contentType, body) =>
       new Promise((resolve) => {
         const onMessage = (m: { type: string; key: string }) => {
