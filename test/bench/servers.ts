@@ -36,8 +36,9 @@ const entry = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 export async function startServer(name: 'kindred' | 'bare'): Promise<ServerProcess> {
   const started = performance.now();
   const child = fork(entry(name === 'kindred' ? './kindred-server.ts' : './bare-server.ts'), [], {
-    // KINDRED_BENCH_CPU_PROF=DIR writes a CPU profile of kindred's process there (node --cpu-prof).
-    execArgv: ['--import', 'tsx', ...(name === 'kindred' && process.env.KINDRED_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.KINDRED_BENCH_CPU_PROF] : [])],
+    // KINDRED_BENCH_NODE_ARGS adds node flags to kindred's process, e.g. a CPU or heap profile:
+    // KINDRED_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+    execArgv: ['--import', 'tsx', ...(name === 'kindred' ? (process.env.KINDRED_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) : [])],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
