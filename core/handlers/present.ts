@@ -8,6 +8,7 @@ import type { Representation } from '../negotiation.ts';
 import { partialObjectMetadata, toTable, type IncludeObject } from '../table.ts';
 import { badRequest } from '../status.ts';
 import type { Reply, ResourceRequest } from './request.ts';
+import { encodeJson } from '../../lib/json.ts';
 
 /**
  * Every object leaves with the apiVersion of the endpoint it was read from: the versions of
@@ -22,16 +23,34 @@ export function present(resource: ServedResource, object: KubeObject): KubeObjec
  * they never change (plugins/memory), so each is encoded once per resourceVersion and
  * apiVersion, not once per read (issue 15). Weak: a replaced object takes its bytes with it.
  */
-const encoded = new WeakMap<KubeObject, { apiVersion: string; kind: string; json: Buffer }>();
+const encoded = new WeakMap<KubeObject, Encoded>();
+
+interface Encoded {
+  apiVersion: string;
+  kind: string;
+  text: string;
+  /** Made from `text` when first asked for. */
+  json?: Buffer;
+}
+
+function encodingOf(resource: ServedResource, object: KubeObject): Encoded {
+  const kind = resource.kind.names.kind;
+  const cached = encoded.get(object);
+  if (cached && cached.apiVersion === resource.apiVersion && cached.kind === kind) return cached;
+  const fresh: Encoded = { apiVersion: resource.apiVersion, kind, text: encodeJson(present(resource, object)) };
+  if (Object.isFrozen(object)) encoded.set(object, fresh);
+  return fresh;
+}
 
 /** `present(resource, object)` as JSON bytes; remembered for frozen objects. */
 export function encodedObject(resource: ServedResource, object: KubeObject): Buffer {
-  const kind = resource.kind.names.kind;
-  const cached = encoded.get(object);
-  if (cached && cached.apiVersion === resource.apiVersion && cached.kind === kind) return cached.json;
-  const json = Buffer.from(JSON.stringify(present(resource, object)));
-  if (Object.isFrozen(object)) encoded.set(object, { apiVersion: resource.apiVersion, kind, json });
-  return json;
+  const encoding = encodingOf(resource, object);
+  return (encoding.json ??= Buffer.from(encoding.text));
+}
+
+/** `present(resource, object)` as JSON text (a watch event's object); remembered for frozen objects. */
+export function encodedObjectText(resource: ServedResource, object: KubeObject): string {
+  return encodingOf(resource, object).text;
 }
 
 /** One object as the client asked for it; the plain object form from its encoded bytes. */
@@ -42,7 +61,7 @@ export function replyOne(req: ResourceRequest, representation: Representation, o
 
 /**
  * A list as the client asked for it. The plain list is assembled from each object's encoded
- * bytes, byte for byte what JSON.stringify of encodeList's value gives, and sent in pieces.
+ * bytes, byte for byte what encodeJson of encodeList's value gives, and sent in pieces.
  */
 export function replyList(req: ResourceRequest, representation: Representation, items: KubeObject[], meta: ListMeta): Reply {
   if (representation.kind !== 'object') return { status: 200, body: encodeList(req, representation, items, meta) };

@@ -22,7 +22,7 @@ import { objectKey } from '../paging.ts';
 import { toStatusError } from '../status.ts';
 import { parseListOptions, type ListOptions } from './options.ts';
 import { selectObjects } from './list.ts';
-import { encodeOne } from './present.ts';
+import { encodedObjectText, encodeOne } from './present.ts';
 import { refOf, storeContext, storeWith, type Reply, type ResourceRequest } from './request.ts';
 import { DEFAULT_WATCH_BACKLOG, WatchBacklog, type WatchBacklogLimits } from './watch-backlog.ts';
 
@@ -95,7 +95,12 @@ async function* streamEvents(
   let first = true;
   let lastVersion = start.resourceVersion;
   const encode = (type: string, object: KubeObject): string => {
-    const line = encodeJson({ type, object: encodeOne(req, representation, object, first) }) + '\n';
+    // The plain object form reuses the object's encoding, shared by every watcher of it:
+    // the same text encodeJson({type, object}) gives.
+    const line =
+      representation.kind === 'object'
+        ? `{"type":${JSON.stringify(type)},"object":${encodedObjectText(req.resource, object)}}\n`
+        : encodeJson({ type, object: encodeOne(req, representation, object, first) }) + '\n';
     first = false;
     return line;
   };

@@ -142,7 +142,12 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent, undefined>
   }
 }
 
-/** Events in the log are shared by every watcher: each consumer gets its own copy. */
+/**
+ * Events in the log are shared by every watcher. Frozen objects (the memory store's) cannot
+ * be changed by any consumer, so every watcher gets the same event, which core then encodes
+ * once for all of them (issue 15); anything else is copied for each consumer.
+ */
 function copyEvent(event: WatchEvent): WatchEvent {
+  if (Object.isFrozen(event.object) && (event.previous === undefined || Object.isFrozen(event.previous))) return event;
   return structuredClone(event);
 }

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../core/types/object.ts';
 import type { ResourceRequest } from '../../../core/handlers/request.ts';
-import { encodedObject, encodeList, replyList, replyOne } from '../../../core/handlers/present.ts';
+import { encodedObject, encodedObjectText, encodeList, replyList, replyOne } from '../../../core/handlers/present.ts';
 
 const resource = { apiVersion: 'fleet.example.net/v1', kind: { names: { kind: 'Gadget', listKind: 'GadgetList' } }, columns: [] };
 const req = { resource, info: { query: new URLSearchParams() }, now: () => new Date(0) } as unknown as ResourceRequest;
@@ -58,5 +58,14 @@ describe('encodedObject(resource, object)', () => {
   it('replies with the encoded bytes for the object representation only', () => {
     const reply = replyOne(req, { kind: 'partial', version: 'v1' } as never, object('a'));
     assert.ok('body' in reply);
+  });
+});
+
+describe('encodedObjectText(resource, object)', () => {
+  it('is the text of encodedObject, remembered for a frozen object', () => {
+    const o = object('a');
+    const text = encodedObjectText(resource as never, o);
+    assert.equal(text, encodedObject(resource as never, o).toString());
+    assert.equal(encodedObjectText(resource as never, o), text);
   });
 });
