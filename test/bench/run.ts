@@ -9,6 +9,7 @@
  * runs it so the harness cannot rot, and asserts nothing about time. Scenarios: create, get,
  * list, watch, start, reload.
  */
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startServer, type ServerProcess } from './servers.ts';
 import { createScenario, getScenario, listScenario } from './requests.ts';
@@ -49,6 +50,8 @@ async function reloadRows(settings: BenchSettings): Promise<Row[]> {
 }
 
 const started = Date.now();
+// Other work on the machine moves req/s and latencies: the header says how busy it was.
+const loadAtStart = loadavg()[0]!;
 const servers = { kindred: await startServer('kindred'), bare: await startServer('bare') };
 const rows: Row[] = [];
 try {
@@ -65,5 +68,6 @@ try {
 }
 if (only.has('reload')) rows.push(...(await reloadRows(settings)));
 
-console.log(`kindred benchmarks (${settings.short ? 'short' : 'full'}), node ${process.version}, ${Math.round((Date.now() - started) / 1000)} s; ratio = kindred ÷ baseline\n`);
+const machine = `${cpus().length} cores, load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end`;
+console.log(`kindred benchmarks (${settings.short ? 'short' : 'full'}), node ${process.version}, ${machine}, ${Math.round((Date.now() - started) / 1000)} s; ratio = kindred ÷ baseline\n`);
 console.log(markdownTable(rows, 'baseline'));
