@@ -69,3 +69,11 @@ describe('encodedObjectText(resource, object)', () => {
     assert.equal(encodedObjectText(resource as never, o), text);
   });
 });
+
+describe('int64 values in encoded objects', () => {
+  it('encodes an integer beyond 2^53 exactly, in the object and in the list', () => {
+    const big = Object.freeze({ ...object('big'), spec: Object.freeze({ size: 123456789012345678n }) }) as unknown as KubeObject;
+    assert.match(encodedObject(resource as never, big).toString(), /"size":123456789012345678\b/);
+    assert.match(bodyOf(replyList(req, { kind: 'object' } as never, [big], { resourceVersion: '1' })), /"size":123456789012345678\b/);
+  });
+});
