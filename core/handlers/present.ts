@@ -15,7 +15,13 @@ import { encodeJson } from '../../lib/json.ts';
  * one kind share one store (CRD conversion strategy None).
  */
 export function present(resource: ServedResource, object: KubeObject): KubeObject {
-  return { ...object, apiVersion: resource.apiVersion, kind: resource.kind.names.kind };
+  const shown = { ...object, apiVersion: resource.apiVersion, kind: resource.kind.names.kind };
+  if (!resource.schema?.hasDefaults) return shown;
+  // Defaults apply on read too, as kube-apiserver applies them decoding from etcd: an object
+  // stored before a default was added shows it (on a copy: stored objects are read-only).
+  const defaulted = structuredClone(shown);
+  resource.schema.applyDefaults(defaulted);
+  return defaulted;
 }
 
 /**

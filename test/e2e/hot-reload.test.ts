@@ -101,6 +101,20 @@ describe(`hot reload with kubectl ${version}`, requireKubectl(version), () => {
     await ok('delete', 'widgets', 'legacy');
   });
 
+  it('shows a default added to the schema on objects stored before it, on get, list and watch', async () => {
+    await reloadTo(GADGET, { kind: 'Widget', specProperties: '{size: {type: integer}}' });
+    const created = await k.kubectl(version, ['create', '-f', '-'], { input: object('Widget', 'older', { size: 1 }) });
+    assert.equal(created.code, 0, created.stderr);
+    await reloadTo(GADGET, { kind: 'Widget', specProperties: '{size: {type: integer}, color: {type: string, default: blue}}' });
+    assert.equal(await ok('get', 'widgets', 'older', '-o', 'jsonpath={.spec.color}'), 'blue');
+    assert.match(await ok('get', 'widgets', '-o', 'jsonpath={.items[*].spec.color}'), /blue/);
+    const watch = httpWatch(k.url, `/apis/${GROUP}/v1/namespaces/default/widgets?watch=true&fieldSelector=metadata.name%3Dolder`, creds);
+    const [added] = await watch.next(1);
+    watch.close();
+    assert.equal(added!.object.spec.color, 'blue');
+    await ok('delete', 'widgets', 'older');
+  });
+
   it('ends a watch on a removed kind, and answers NotFound for it afterwards', async () => {
     const watch = httpWatch(k.url, `/apis/${GROUP}/v1/namespaces/default/widgets?watch=true`, creds);
     assert.equal(await watch.status, 200);
