@@ -30,6 +30,10 @@ export interface StartOptions {
   configConfigMap?: ConfigMapRef;
   /** `--kubeconfig`: the cluster kindred talks to (ConfigMap source, plugins); else the in-cluster config. */
   kubeconfig?: string;
+  /** `--data-dir`: where durable process-local plugins (embedded) keep their data. */
+  dataDir?: string;
+  /** `--replicas`: how many replicas serve this config; >1 logs a warning about process-local kinds at each load. */
+  replicas?: number;
   /** false: load the config once and never watch it (default: watch and hot-reload). */
   watchConfig?: boolean;
   /** Quiet time before a burst of config changes triggers one reload (default 100 ms). */
@@ -128,6 +132,8 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
     log: options.log,
     metrics,
     ...(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.replicas ? { replicas: options.replicas } : {}),
     ...(security.cluster ? { openapi: await clusterOpenAPIOptions(security.cluster, options.log) } : {}),
   });
   const unguard = options.guardPluginFaults

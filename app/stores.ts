@@ -47,6 +47,8 @@ export async function createStores(
     configDir: string;
     log: Logger;
     kubeconfigPath?: string;
+    /** Handed to plugins (PluginContext.dataDir). */
+    dataDir?: string;
     /** By kindKey: the plugin module version each new kind's store is made with. */
     pluginVersions?: ReadonlyMap<string, string>;
     previous?: PreviousStores;
@@ -72,6 +74,7 @@ export async function createStores(
         configDir: options.configDir,
         log: options.log.child({ plugin: plugin.name, kind: key }),
         ...(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {}),
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       };
       let store: Storage;
       if (old && before && before.backend.plugin === kind.backend.plugin && before.scope === kind.scope && plugin.reopen) {

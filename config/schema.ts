@@ -135,7 +135,7 @@ export function checkShape(raw: unknown): { config?: RawConfig; errors: ConfigEr
   return usable ? { config: raw as RawConfig, errors, badResources } : { errors, badResources };
 }
 
-/** Fills the defaults a CRD would get (and `backend: memory`); copies everything, so the result owns its data. */
+/** Fills the defaults a CRD would get (and `backend: embedded`); copies everything, so the result owns its data. */
 export function normalizeKind(raw: RawKind): KindDefinition {
   const { kind } = raw.names;
   // CRDs demand served and storage; a lone version is obviously the served, stored one.
@@ -160,7 +160,7 @@ export function normalizeKind(raw: RawKind): KindDefinition {
       subresources: structuredClone(version.subresources ?? {}),
     })),
     backend: {
-      plugin: raw.backend?.plugin ?? 'memory',
+      plugin: raw.backend?.plugin ?? 'embedded',
       options: structuredClone(raw.backend?.options ?? {}),
     },
   };

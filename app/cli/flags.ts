@@ -46,6 +46,10 @@ export interface ServeFlags {
   auditLogPath?: string;
   /** `--audit-policy-file FILE`: an audit.k8s.io/v1 Policy (default: every request at Metadata). */
   auditPolicyFile?: string;
+  /** `--data-dir`: where the embedded plugin keeps its database. */
+  dataDir: string;
+  /** `--replicas`: how many replicas serve this config (the manifests set it); >1 warns about process-local kinds. */
+  replicas: number;
 }
 
 export class UsageError extends Error {}
@@ -68,7 +72,10 @@ export const USAGE = `Usage:
                 [--http2-max-streams-per-connection 0]
                 [--audit-log-path FILE|- [--audit-policy-file FILE]]
                 [--log-format text|json] [-v N]
-  kindred validate [--config FILE] [--kubeconfig FILE] [-o text|table|yaml]
+                [--data-dir .kindred/data] [--replicas 1]
+  kindred validate [--config FILE] [--kubeconfig FILE] [-o text|table|yaml] [--data-dir DIR] [--replicas N]
+  kindred export [--data-dir .kindred/data] [-o FILE.yaml|FILE.json]   a consistent copy of every stored kind
+  kindred import FILE [--data-dir .kindred/data]   restore an export into a data directory not in use
   kindred rbac [--config FILE]    print ClusterRoles granting the config's kinds (aggregated into view/edit/admin)
   kindred new-plugin NAME [DIR]   write a storage plugin package to start from
   kindred version                 print kindred's version (also --version)
@@ -87,6 +94,11 @@ On SIGTERM kindred fails /readyz at once, keeps serving for --shutdown-delay-dur
 (0 by default; set it above your load balancer's probe interval in a cluster), then stops
 accepting connections, ends watches cleanly, lets in-flight requests finish (up to
 --request-timeout) and exits.
+Kinds on the embedded plugin (the default backend) keep their objects in --data-dir;
+export writes every stored object (a List per kind), import restores such a file into a
+data directory no running kindred uses. validate checks embedded kinds against the data of
+--data-dir when given (else against an empty one), and warns when --replicas is above 1 and
+some kinds are stored in the process or on its disk.
 Without --config, kindred looks for kindred.config.yaml, .kindredrc(.yaml|.json) or a
 "kindred" key in package.json, from the current folder up.`;
 
@@ -115,6 +127,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
     'write-kubeconfig': { type: 'string' },
     'tls-cert-file': { type: 'string' },
     'tls-private-key-file': { type: 'string' },
+    'data-dir': { type: 'string' },
+    replicas: { type: 'string' },
     'max-requests-inflight': { type: 'string' },
     'max-mutating-requests-inflight': { type: 'string' },
     'shutdown-delay-duration': { type: 'string' },
@@ -139,6 +153,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
     requestTimeoutMs: duration(values, 'request-timeout', 60_000),
     http2MaxStreamsPerConnection: count(values, 'http2-max-streams-per-connection', 0),
     verbosity: count(values, 'v', 0),
+    dataDir: (values['data-dir'] as string | undefined) ?? DEFAULT_DATA_DIR,
+    replicas: parseReplicas(values.replicas),
   };
   const logFormat = values['log-format'] as string | undefined;
   if (logFormat !== undefined) {
@@ -218,8 +234,17 @@ function duration(values: Values, flag: string, fallback: number): number {
   }, 0);
 }
 
-export function parseValidateFlags(args: string[]): { config?: string; kubeconfig?: string; output: 'text' | 'table' | 'yaml' } {
-  const { values } = parse(args, { config: { type: 'string' }, kubeconfig: { type: 'string' }, output: { type: 'string', short: 'o' } });
+/** Beside the kubeconfig `npm start` writes (`.kindred/kubeconfig`). */
+export const DEFAULT_DATA_DIR = '.kindred/data';
+
+export function parseValidateFlags(args: string[]): { config?: string; kubeconfig?: string; output: 'text' | 'table' | 'yaml'; dataDir?: string; replicas: number } {
+  const { values } = parse(args, {
+    config: { type: 'string' },
+    kubeconfig: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    'data-dir': { type: 'string' },
+    replicas: { type: 'string' },
+  });
   const output = (values.output as string | undefined) ?? 'text';
   if (output !== 'text' && output !== 'table' && output !== 'yaml') throw new UsageError(`-o: expected text, table or yaml, not ${output}`);
   return {
@@ -227,13 +252,36 @@ export function parseValidateFlags(args: string[]): { config?: string; kubeconfi
     ...(values.config ? { config: values.config as string } : {}),
     // The cluster plugins that store objects in Kubernetes connect to, as `serve --kubeconfig`.
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig as string } : {}),
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] as string } : {}),
+    replicas: parseReplicas(values.replicas),
   };
 }
 
-function parse(args: string[], options: Record<string, { type: 'string' | 'boolean'; short?: string }>): { values: Record<string, string | boolean | undefined> } {
+export function parseExportFlags(args: string[]): { dataDir: string; output?: string } {
+  const { values } = parse(args, { 'data-dir': { type: 'string' }, output: { type: 'string', short: 'o' } });
+  return { dataDir: (values['data-dir'] as string | undefined) ?? DEFAULT_DATA_DIR, ...(values.output ? { output: values.output as string } : {}) };
+}
+
+export function parseImportFlags(args: string[]): { dataDir: string; file: string } {
+  const { values, positionals } = parse(args, { 'data-dir': { type: 'string' } }, true);
+  if (positionals.length !== 1) throw new UsageError('import: expected exactly one FILE (a kindred export, YAML or JSON)');
+  return { dataDir: (values['data-dir'] as string | undefined) ?? DEFAULT_DATA_DIR, file: positionals[0]! };
+}
+
+function parseReplicas(value: string | boolean | undefined): number {
+  const replicas = Number(value ?? 1);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new UsageError(`--replicas: not a positive integer: ${String(value)}`);
+  return replicas;
+}
+
+function parse(
+  args: string[],
+  options: Record<string, { type: 'string' | 'boolean'; short?: string }>,
+  allowPositionals = false,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   if (args.includes('--help') || args.includes('-h')) throw new HelpRequested();
   try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true });
+    return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
     // node's messages are long ("Unknown option '--x'. To specify a positional argument...");
     // one line naming the flag is what a user needs.

@@ -1,10 +1,13 @@
-/** `kindred serve`, `validate`, `new-plugin` and `version`. Returns the process exit code. */
-import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+/** `kindred serve`, `validate`, `export`, `import`, `rbac`, `new-plugin` and `version`. Returns the process exit code. */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { findConfig } from '../../config/index.ts';
 import { readConfigPath } from '../../config/sources.ts';
 import { PluginLoader } from '../reload/plugin-loader.ts';
 import { buildGeneration, checkPluginFactories, validateRead } from '../reload/build.ts';
+import { replicaWarning } from '../reload/replicas.ts';
+import { exportCommand, importCommand } from './data.ts';
 import { userClusterRoles } from '../rbac.ts';
 import { stringify as stringifyYaml } from 'yaml';
 import { resolveBuiltinPlugin } from '../../plugins/index.ts';
@@ -50,6 +53,8 @@ async function serve(args: string[]): Promise<number> {
   const running = await startKindred({
     ...(flags.configConfigMap ? { configConfigMap: configMapRef(flags.configConfigMap) } : { configPath: await configPath(flags.config) }),
     ...(flags.kubeconfig ? { kubeconfig: resolve(flags.kubeconfig) } : {}),
+    dataDir: resolve(flags.dataDir),
+    replicas: flags.replicas,
     port: flags.securePort,
     host: flags.bindAddress,
     log,
@@ -112,16 +117,20 @@ async function validate(args: string[]): Promise<number> {
   const read = await readConfigPath(path);
   const configDir = await stat(path).then((s) => (s.isDirectory() ? path : dirname(path)), () => dirname(path));
   const validated = await validateRead(read, { loader, configDir }).finally(() => loader.close());
+  const data = await dataDirFor(flags.dataDir);
   const errors = validated.ok
     ? await checkPluginFactories(read, validated, {
         configDir,
         log: createLogger({ level: 'error' }),
         ...(flags.kubeconfig ? { kubeconfigPath: resolve(flags.kubeconfig) } : {}),
-      })
+        dataDir: data.dir,
+      }).finally(data.done)
     : validated.errors;
   if (validated.ok && errors.length === 0) {
     if (flags.output === 'text') process.stdout.write(`${path}: valid (${plural(validated.kinds.length, 'kind')})\n`);
     else process.stdout.write(describeKinds(validated.kinds, flags.output));
+    const warning = replicaWarning(validated.kinds, validated.resolve, flags.replicas);
+    if (warning) process.stderr.write(`warning: ${warning}\n`);
     return 0;
   }
   process.stderr.write(`${path}: ${errors.length} error(s)\n`);
@@ -130,19 +139,33 @@ async function validate(args: string[]): Promise<number> {
 }
 
 /** `kindred rbac`: the ClusterRoles for the config's kinds (app/rbac.ts), as YAML on stdout. */
+/**
+ * The data directory for commands that open stores only to look at them (validate, rbac):
+ * `--data-dir` when given, else an empty scratch one removed afterwards, so that they never
+ * touch (or wait for) the data of a kindred that is serving.
+ */
+async function dataDirFor(given: string | undefined): Promise<{ dir: string; done: () => Promise<void> }> {
+  if (given) return { dir: resolve(given), done: async () => {} };
+  const scratch = await mkdtemp(join(tmpdir(), 'kindred-scratch-'));
+  return { dir: join(scratch, 'data'), done: () => rm(scratch, { recursive: true, force: true }) };
+}
+
 async function rbac(args: string[]): Promise<number> {
   const flags = parseValidateFlags(args);
   const path = await configPath(flags.config);
   const loader = new PluginLoader({ builtin: resolveBuiltinPlugin, watch: false });
   const configDir = await stat(path).then((s) => (s.isDirectory() ? path : dirname(path)), () => dirname(path));
   // The verbs come from the stores themselves: create them, read what they can do, close them.
-  const built = await buildGeneration(await readConfigPath(path), { loader, configDir, log: createLogger({ level: 'error' }) }).finally(() => loader.close());
+  const data = await dataDirFor(flags.dataDir);
+  const built = await buildGeneration(await readConfigPath(path), { loader, configDir, log: createLogger({ level: 'error' }), dataDir: data.dir }).finally(() => loader.close());
   if (!built.ok || built.unchanged) {
+    await data.done();
     for (const error of built.ok ? [] : built.errors) process.stderr.write(`  ${error.path}: ${error.message}\n`);
     return 1;
   }
   const roles = userClusterRoles(built.generation.snapshot);
   await Promise.all([...built.generation.snapshot.stores.values()].map((store) => store.close()));
+  await data.done();
   process.stdout.write(roles.map((role) => stringifyYaml(role)).join('---\n'));
   return 0;
 }
@@ -196,6 +219,10 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(args);
       case 'validate':
         return await validate(args);
+      case 'export':
+        return await exportCommand(args);
+      case 'import':
+        return await importCommand(args);
       case 'rbac':
         return await rbac(args);
       case 'new-plugin':

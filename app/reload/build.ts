@@ -21,6 +21,8 @@ export interface Generation {
   readonly snapshot: RegistrySnapshot;
   /** By kindKey: the LoadedPlugin.version its store was created with. */
   readonly pluginVersions: ReadonlyMap<string, string>;
+  /** By `backend.plugin`: the plugin each kind's store was made with. */
+  readonly plugins: ReadonlyMap<string, StoragePlugin | undefined>;
 }
 
 export type BuildResult =
@@ -33,6 +35,8 @@ export interface BuildDeps {
   configDir: string;
   log: Logger;
   kubeconfigPath?: string;
+  /** Handed to plugins (PluginContext.dataDir). */
+  dataDir?: string;
   /** How the snapshot's OpenAPI documents are built (the cluster's shared models, in aggregated mode). */
   openapi?: OpenAPIOptions;
   /** Plugin versions known to be broken, with why: their kinds get an UnavailableStore. */
@@ -98,6 +102,7 @@ export async function buildGeneration(read: SourceRead, deps: BuildDeps, previou
       configDir: deps.configDir,
       log: deps.log,
       ...(deps.kubeconfigPath ? { kubeconfigPath: deps.kubeconfigPath } : {}),
+      ...(deps.dataDir ? { dataDir: deps.dataDir } : {}),
       pluginVersions,
       ...(previous ? { previous: { kinds: previous.kinds, stores: previous.snapshot.stores, pluginVersions: previous.pluginVersions } } : {}),
     });
@@ -115,7 +120,7 @@ export async function buildGeneration(read: SourceRead, deps: BuildDeps, previou
     await Promise.allSettled(created.map((s) => s.close()));
     return { ok: false, errors: [{ path: '', message: `building the registry failed: ${(error as Error).message}` }] };
   }
-  return { ok: true, unchanged: false, generation: { kinds, hash: validated.hash, snapshot, pluginVersions }, created: created.length, retired };
+  return { ok: true, unchanged: false, generation: { kinds, hash: validated.hash, snapshot, pluginVersions, plugins: new Map(kinds.map((k) => [k.backend.plugin, resolve(k.backend.plugin)])) }, created: created.length, retired };
 }
 
 /**
@@ -126,7 +131,7 @@ export async function buildGeneration(read: SourceRead, deps: BuildDeps, previou
 export async function checkPluginFactories(
   read: SourceRead,
   validated: Extract<ValidatedRead, { ok: true }>,
-  ctx: { configDir: string; log: Logger; kubeconfigPath?: string },
+  ctx: { configDir: string; log: Logger; kubeconfigPath?: string; dataDir?: string },
 ): Promise<ConfigError[]> {
   if (!read.ok) return [];
   const errors: ConfigError[] = [];
@@ -138,6 +143,7 @@ export async function checkPluginFactories(
         configDir: ctx.configDir,
         log: ctx.log.child({ plugin: plugin.name, kind: kindKey(kind) }),
         ...(ctx.kubeconfigPath ? { kubeconfigPath: ctx.kubeconfigPath } : {}),
+        ...(ctx.dataDir ? { dataDir: ctx.dataDir } : {}),
       });
       await store.close();
     } catch (error) {

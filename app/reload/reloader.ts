@@ -21,6 +21,7 @@ import { buildGeneration, type Generation } from './build.ts';
 import type { OpenAPIOptions } from '../../core/openapi/documents.ts';
 import type { InFlightRequests } from '../../core/in-flight.ts';
 import { PluginLoader } from './plugin-loader.ts';
+import { replicaWarning } from './replicas.ts';
 
 export interface ReloaderOptions {
   source: ConfigSource;
@@ -30,6 +31,10 @@ export interface ReloaderOptions {
   metrics: KindredMetrics;
   /** Handed to plugins (PluginContext.kubeconfigPath). */
   kubeconfigPath?: string;
+  /** Handed to plugins (PluginContext.dataDir). */
+  dataDir?: string;
+  /** How many replicas serve this config: more than one warns, at each load, about process-local kinds. */
+  replicas?: number;
   /** How every snapshot's OpenAPI documents are built (core/openapi/documents.ts). */
   openapi?: OpenAPIOptions;
   /** How long a removed kind's store waits for its requests before it is closed anyway. */
@@ -145,6 +150,7 @@ export class Reloader {
         configDir: source.configDir,
         log: this.#options.log,
         ...(this.#options.kubeconfigPath ? { kubeconfigPath: this.#options.kubeconfigPath } : {}),
+        ...(this.#options.dataDir ? { dataDir: this.#options.dataDir } : {}),
         ...(this.#options.openapi ? { openapi: this.#options.openapi } : {}),
         faults: this.#faults,
       },
@@ -191,6 +197,8 @@ export class Reloader {
       { hash: next.hash, kinds: next.kinds.length, createdStores: built.created, retiredStores: built.retired.length, ms: Math.round(seconds * 1000) },
       first ? 'config loaded' : 'config reloaded',
     );
+    const warning = replicaWarning(next.kinds, (name) => next.plugins.get(name), this.#options.replicas ?? 1);
+    if (warning) this.#log.warn({ replicas: this.#options.replicas }, warning);
     if (built.retired.length > 0) this.#retire(built.retired);
     return { result: 'success', hash: next.hash };
   }

@@ -207,6 +207,11 @@ export interface PluginContext {
    * a Kubernetes cluster. Undefined means: use the in-cluster config when running in a pod.
    */
   kubeconfigPath?: string;
+  /**
+   * The folder where process-local durable plugins keep their data (`kindred serve
+   * --data-dir`, default `.kindred/data`). Undefined when kindred was started without one.
+   */
+  dataDir?: string;
 }
 
 export interface PluginLogger {
@@ -226,6 +231,12 @@ export interface StoragePlugin<Options = Record<string, unknown>> {
    * errors named by path, so `create` receives options of type `Options`.
    */
   readonly optionsSchema: Record<string, unknown>;
+  /**
+   * True when the data lives in the process or on its local disk (memory, embedded): only one
+   * replica may serve such a kind, or each replica serves its own objects. `kindred validate
+   * --replicas N` warns about them.
+   */
+  readonly processLocal?: boolean;
   create(kind: KindDefinition, options: Options, ctx: PluginContext): Promise<Storage>;
   /**
    * Optional. The store for a kind whose definition changed (its backend options, its

@@ -18,6 +18,7 @@ export interface MemoryPluginOptions {
 export const memoryPlugin = definePlugin<MemoryPluginOptions>({
   contractVersion: CONTRACT_VERSION,
   name: 'memory',
+  processLocal: true,
   optionsSchema: {
     type: 'object',
     additionalProperties: false,

@@ -40,6 +40,7 @@ import type {
   WatchQuery,
   WriteContext,
 } from '../../core/types/storage.ts';
+import { byNamespaceThenName, checkDeletePreconditions, notFound, STALE_OBJECT } from '../../lib/store/object-rules.ts';
 import { DEFAULT_MAX_QUEUED_EVENTS, DEFAULT_WATCH_WINDOW, WatchFanout } from '../../lib/watch/fanout.ts';
 
 export interface MemoryStoreOptions {
@@ -52,8 +53,6 @@ export interface MemoryStoreOptions {
 }
 
 export { DEFAULT_WATCH_WINDOW, DEFAULT_MAX_QUEUED_EVENTS };
-
-const STALE_OBJECT = 'the object has been modified; please apply your changes to the latest version and try again';
 
 export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, Updater, Deleter {
   readonly #kind: KindDefinition;
@@ -159,21 +158,7 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
     const key = this.#key(namespace, name);
     const current = this.#data.objects.get(key);
     if (!current) throw notFound(name);
-    const { uid, resourceVersion } = req.preconditions;
-    // Worded as apimachinery's Preconditions.Check words them.
-    if (uid !== undefined && uid !== current.metadata.uid) {
-      throw new StoreError(
-        'Conflict',
-        `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid ?? ''}`,
-      );
-    }
-    if (resourceVersion !== undefined && resourceVersion !== current.metadata.resourceVersion) {
-      throw new StoreError(
-        'Conflict',
-        `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ` +
-          `ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
-      );
-    }
+    checkDeletePreconditions(current, req.preconditions);
     if (req.dryRun) return current;
     this.#data.objects.delete(key);
     const deleted = structuredClone(current);
@@ -250,16 +235,3 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function notFound(name: string): StoreError {
-  return new StoreError('NotFound', `${name} not found`);
-}
-
-function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
-  const byNamespace = compare(a.metadata.namespace ?? '', b.metadata.namespace ?? '');
-  return byNamespace !== 0 ? byNamespace : compare(a.metadata.name ?? '', b.metadata.name ?? '');
-}
-
-/** Code-unit order, not locale order: lists must sort the same on every machine. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

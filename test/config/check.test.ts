@@ -245,7 +245,7 @@ describe('validateConfig', () => {
     assert.equal(result.ok, true, JSON.stringify(result));
   });
 
-  it('fills in the defaults a CRD would get, and backend memory', () => {
+  it('fills in the defaults a CRD would get, and backend embedded', () => {
     const result = validateConfig({ resources: [widget()] }, resolvePlugin);
     assert.ok(result.ok);
     const [kind] = result.kinds;
@@ -255,7 +255,7 @@ describe('validateConfig', () => {
     assert.equal(kind?.versions[0]?.storage, true);
     assert.deepEqual(kind?.versions[0]?.subresources, {});
     assert.equal(kind?.versions[0]?.additionalPrinterColumns[0]?.priority, 0);
-    assert.deepEqual(kind?.backend, { plugin: 'memory', options: {} });
+    assert.deepEqual(kind?.backend, { plugin: 'embedded', options: {} });
   });
 
   it('completes backend options with the defaults of the plugin schema', () => {

@@ -25,9 +25,9 @@ describe('config/examples', () => {
     assert.deepEqual(
       result.kinds.map((k) => [k.group, k.names.kind, k.names.plural, k.scope, k.backend.plugin]),
       [
-        ['apps.example.com', 'Postgres', 'postgreses', 'Namespaced', 'memory'],
-        ['apps.example.com', 'Bucket', 'buckets', 'Namespaced', 'memory'],
-        ['platform.example.com', 'Tenant', 'tenants', 'Cluster', 'memory'],
+        ['apps.example.com', 'Postgres', 'postgreses', 'Namespaced', 'embedded'],
+        ['apps.example.com', 'Bucket', 'buckets', 'Namespaced', 'embedded'],
+        ['platform.example.com', 'Tenant', 'tenants', 'Cluster', 'embedded'],
       ],
     );
     const postgres = result.kinds[0]?.versions[0];

@@ -26,6 +26,8 @@ const plugins = new Map<string, StoragePlugin>([
       properties: { watchWindow: { type: 'integer', minimum: 1 } },
     }),
   ],
+  // The default backend: no options.
+  ['embedded', fakePlugin('embedded', { type: 'object', additionalProperties: false, properties: { watchWindow: { type: 'integer', minimum: 1 } } })],
   // The real options schemas, so config/examples/platform.yaml is checked against them.
   ['helmrelease', fakePlugin('helmrelease', helmReleaseOptionsSchema)],
   ['secret', fakePlugin('secret', secretOptionsSchema)],
@@ -36,5 +38,5 @@ const plugins = new Map<string, StoragePlugin>([
   ['broken', fakePlugin('broken', { type: 'object', properties: { x: { type: 'no-such-type' } } })],
 ]);
 
-/** Knows `memory` (options: watchWindow ≥ 1), `helmrelease`, `secret`, `http`, `defaulted` and `broken`. */
+/** Knows `embedded` (options: watchWindow ≥ 1), `memory` (options: watchWindow ≥ 1), `helmrelease`, `secret`, `http`, `defaulted` and `broken`. */
 export const resolvePlugin: ResolvePlugin = (name) => plugins.get(name);

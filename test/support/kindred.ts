@@ -58,6 +58,8 @@ export interface TestKindredOptions {
   clusterKubeconfig?: string;
   /** kindred's logger (default: pino at KINDRED_TEST_LOG, else silent); tests that inspect logs pass their own. */
   log?: Logger;
+  /** `--data-dir` (default: a folder inside the test's own temp folder, removed by stop()). */
+  dataDir?: string;
   /** More startKindred options (limits, timeouts). */
   start?: Partial<Omit<StartOptions, 'configPath' | 'port' | 'host' | 'log' | 'kubeconfigPath'>>;
 }
@@ -95,6 +97,7 @@ export async function startTestKindred(configYaml: string, options: TestKindredO
     host: '127.0.0.1',
     log,
     kubeconfigPath,
+    dataDir: options.dataDir ?? join(dir, 'data'),
     ...(options.debounceMs === undefined ? {} : { configDebounceMs: options.debounceMs }),
     ...(options.clusterKubeconfig === undefined ? {} : { kubeconfig: options.clusterKubeconfig }),
     ...options.start,

@@ -1,21 +1,13 @@
 /** The kindred command as a user runs it: validate a config, serve one and read the kubectl line. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-// tsx by absolute URL: the command also runs from folders outside the repo.
-const tsx = import.meta.resolve('tsx');
-const cliScript = `import('${join(root, 'app/cli/main.ts')}').then((m) => m.main(process.argv.slice(1))).then((code) => process.exit(code))`;
-
-function kindred(args: string[], cwd = root) {
-  return spawnSync(process.execPath, ['--import', tsx, '-e', cliScript, '--', ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-}
+import { cliScript, kindred, root, tsx } from '../../support/cli.ts';
 
 describe('kindred validate', () => {
   it('exits 0 for the example config', () => {
@@ -68,7 +60,7 @@ describe('kindred serve', () => {
     const kubeconfig = join(dir, 'kubeconfig');
     const child = spawn(
       process.execPath,
-      ['--import', tsx, '-e', cliScript, '--', 'serve', '--config', join(root, 'config/examples/apps.yaml'), '--secure-port', '0', '--write-kubeconfig', kubeconfig],
+      ['--import', tsx, '-e', cliScript, '--', 'serve', '--config', join(root, 'config/examples/apps.yaml'), '--secure-port', '0', '--write-kubeconfig', kubeconfig, '--data-dir', join(dir, 'data')],
       { cwd: root, env: { ...process.env, KINDRED_LOG_LEVEL: 'warn' } },
     );
     try {
@@ -132,6 +124,74 @@ describe('kindred rbac, version and new-plugin', () => {
   });
 });
 
+describe('kindred export and import', () => {
+  const widgets = `apiVersion: v1
+kind: List
+items:
+  - {apiVersion: test.kindred.dev/v1, kind: Widget, metadata: {name: a, namespace: alpha}, spec: {size: 1}}
+  - {apiVersion: test.kindred.dev/v1, kind: Widget, metadata: {name: b, namespace: beta}, spec: {size: 2}}
+---
+apiVersion: test.kindred.dev/v1
+kind: Gadget
+metadata: {name: g}
+spec: {color: blue}
+`;
+
+  it('imports a YAML file into a data directory and exports it back as one List per kind, or as JSON', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kindred-cli-'));
+    try {
+      await writeFile(join(dir, 'in.yaml'), widgets);
+      const imported = kindred(['import', join(dir, 'in.yaml'), '--data-dir', join(dir, 'data')]);
+      assert.equal(imported.status, 0, imported.stderr);
+      assert.match(imported.stdout, /Widget\.test\.kindred\.dev: 2 imported/);
+      assert.match(imported.stdout, /Gadget\.test\.kindred\.dev: 1 imported/);
+
+      const yaml = kindred(['export', '--data-dir', join(dir, 'data')]);
+      assert.equal(yaml.status, 0, yaml.stderr);
+      const lists = parseAllDocuments(yaml.stdout).map((d) => d.toJS() as { kind: string; items: { kind: string; metadata: { name: string; resourceVersion: string } }[] });
+      assert.deepEqual(
+        lists.map((l) => [l.kind, l.items.map((i) => `${i.kind}/${i.metadata.name}`)]),
+        [['List', ['Gadget/g']], ['List', ['Widget/a', 'Widget/b']]],
+      );
+      assert.ok(lists.every((l) => l.items.every((i) => /^[0-9]+$/.test(i.metadata.resourceVersion))));
+
+      const json = kindred(['export', '--data-dir', join(dir, 'data'), '-o', join(dir, 'backup.json')]);
+      assert.equal(json.status, 0, json.stderr);
+      assert.match(json.stderr, /exported 3 objects of 2 kinds/);
+      const backup = JSON.parse(await readFile(join(dir, 'backup.json'), 'utf8')) as { items: unknown[] };
+      assert.equal(backup.items.length, 3);
+
+      // The JSON backup restores into a new directory.
+      const restored = kindred(['import', join(dir, 'backup.json'), '--data-dir', join(dir, 'restored')]);
+      assert.equal(restored.status, 0, restored.stderr);
+      const again = kindred(['export', '--data-dir', join(dir, 'restored'), '-o', join(dir, 'again.json')]);
+      assert.equal(again.status, 0, again.stderr);
+      const names = (file: string) => readFile(join(dir, file), 'utf8').then((t) => (JSON.parse(t) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name));
+      assert.deepEqual(await names('again.json'), await names('backup.json'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 1 with one line when there is no data, or an object has no name, and stores nothing of a bad file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kindred-cli-'));
+    try {
+      const none = kindred(['export', '--data-dir', join(dir, 'nothing')]);
+      assert.equal(none.status, 1);
+      assert.match(none.stderr, /^kindred export: no kindred data in /);
+      await writeFile(join(dir, 'bad.yaml'), `${widgets}---\napiVersion: test.kindred.dev/v1\nkind: Widget\nmetadata: {namespace: alpha}\n`);
+      const bad = kindred(['import', join(dir, 'bad.yaml'), '--data-dir', join(dir, 'data')]);
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /^kindred import: object 4: apiVersion, kind and metadata.name are required/);
+      const empty = kindred(['export', '--data-dir', join(dir, 'data')]);
+      assert.equal(empty.status, 0, empty.stderr);
+      assert.equal(empty.stdout, '');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('kindred helps', () => {
   it('prints usage for --help of every command and exits 0', () => {
     for (const args of [['--help'], ['serve', '--help'], ['validate', '--help'], ['serve', '-h']]) {
@@ -177,5 +237,16 @@ describe('kindred helps', () => {
     assert.match(table.stdout, /^apps\.example\.com\/v1alpha1\s+Postgres\s+postgreses\s+Namespaced\s+\S+\s+status$/m);
     const yaml = kindred(['validate', '--config', join(root, 'config/examples/apps.yaml'), '-o', 'yaml']);
     assert.match(yaml.stdout, /- groupVersion: apps\.example\.com\/v1alpha1\n {2}kind: Postgres/);
+  });
+});
+
+describe('kindred validate --replicas', () => {
+  it('warns when process-local kinds would be served by several replicas', () => {
+    const config = join(root, 'config/examples/apps.yaml');
+    assert.equal(kindred(['validate', '--config', config, '--replicas', '1']).stderr, '');
+    const r = kindred(['validate', '--config', config, '--replicas', '3']);
+    assert.equal(r.status, 0);
+    assert.match(r.stderr, /warning: --replicas 3, but 3 kinds are stored in the process or on its local disk/);
+    assert.equal(kindred(['validate', '--config', config, '--replicas', '0']).status, 2);
   });
 });

@@ -35,7 +35,7 @@ describe('Reloader', () => {
   };
   const start = async (text: string) => {
     await write(text);
-    reloader = new Reloader({ source: await FileConfigSource.open(configPath), builtin: resolveBuiltinPlugin, log, metrics });
+    reloader = new Reloader({ source: await FileConfigSource.open(configPath), builtin: resolveBuiltinPlugin, log, metrics, dataDir: join(dir, 'data') });
     const first = await reloader.reload();
     assert.equal(first.result, 'success', JSON.stringify(first));
     reloader.attach(target);
@@ -92,7 +92,38 @@ describe('Reloader', () => {
     it('gives a kind without a backend the default built-in plugin', async () => {
       await start(configYaml({ kind: 'Alpha' }).replace(/^    backend: .*$/m, ''));
       assert.ok(store('Alpha'));
-      assert.equal(reloader.generation?.pluginVersions.get('reload.example.com/Alpha'), 'builtin:memory');
+      assert.equal(reloader.generation?.pluginVersions.get('reload.example.com/Alpha'), 'builtin:embedded');
+    });
+
+    it('serves the stored objects of an embedded kind again after it was removed and added back', async () => {
+      await start(configYaml({ kind: 'Alpha', plugin: 'embedded' }, { kind: 'Beta', plugin: 'embedded' }));
+      await store('Alpha')!.create({ apiVersion: 'reload.example.com/v1', kind: 'Alpha', metadata: { name: 'kept', namespace: 'default' } }, ctx);
+      await write(configYaml({ kind: 'Beta', plugin: 'embedded' }));
+      assert.equal((await reloader.reload()).result, 'success');
+      assert.equal(store('Alpha'), undefined);
+      await write(configYaml({ kind: 'Alpha', plugin: 'embedded' }, { kind: 'Beta', plugin: 'embedded' }));
+      assert.equal((await reloader.reload()).result, 'success');
+      assert.equal((await store('Alpha')!.get('default', 'kept', ctx)).metadata.name, 'kept');
+    });
+
+    it('refuses to change the scope of an embedded kind that has stored objects, also after it was removed, and keeps serving the old config', async () => {
+      await start(configYaml({ kind: 'Alpha', plugin: 'embedded' }));
+      await store('Alpha')!.create({ apiVersion: 'reload.example.com/v1', kind: 'Alpha', metadata: { name: 'a', namespace: 'default' } }, ctx);
+      await write(configYaml({ kind: 'Alpha', plugin: 'embedded', scope: 'Cluster' }));
+      let outcome = await reloader.reload();
+      assert.equal(outcome.result, 'failure');
+      assert.match(JSON.stringify(outcome), /cannot change its scope from Namespaced to Cluster/);
+      // Also when the kind was removed in between: its objects are still on disk.
+      await write(configYaml({ kind: 'Beta', plugin: 'embedded' }));
+      assert.equal((await reloader.reload()).result, 'success');
+      await write(configYaml({ kind: 'Alpha', plugin: 'embedded', scope: 'Cluster' }));
+      outcome = await reloader.reload();
+      assert.equal(outcome.result, 'failure');
+      assert.match(JSON.stringify(outcome), /scope cannot change from Namespaced to Cluster while 1 objects are stored/);
+      await write(configYaml({ kind: 'Alpha', plugin: 'embedded' }));
+      assert.equal((await reloader.reload()).result, 'success');
+      assert.equal(reloader.generation?.kinds[0]?.scope, 'Namespaced');
+      assert.equal((await store('Alpha')!.get('default', 'a', ctx)).metadata.name, 'a');
     });
 
     it('answers "unchanged" without swapping when the config means the same', async () => {
