@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
+import { kindred } from '../support/cli.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const base = join(root, 'deploy/kustomize/base');
@@ -48,14 +49,34 @@ describe('deploy/kustomize/base', () => {
     assert.equal(kustomization.namespace, undefined);
   });
 
-  it('runs two replicas, non-root, on a read-only root filesystem, probed on /livez and /readyz', () => {
-    const [deployment] = docs('deployment.yaml');
-    const container = deployment!.spec.template.spec.containers[0];
-    assert.equal(deployment!.spec.replicas, 2);
-    assert.equal(deployment!.spec.template.spec.securityContext.runAsNonRoot, true);
+  it('serves the process-local example kinds from one StatefulSet replica with a volume, told --replicas to match', () => {
+    const [statefulSet] = docs('statefulset.yaml');
+    const pod = statefulSet!.spec.template.spec;
+    const container = pod.containers[0];
+    assert.equal(statefulSet!.kind, 'StatefulSet');
+    assert.equal(statefulSet!.spec.replicas, 1);
+    assert.ok(container.args.includes(`--replicas=${statefulSet!.spec.replicas}`));
+    const dataDir = (container.args as string[]).find((a) => a.startsWith('--data-dir='))?.slice('--data-dir='.length);
+    const claim = statefulSet!.spec.volumeClaimTemplates[0];
+    const mount = container.volumeMounts.find((m: { name: string }) => m.name === claim.metadata.name);
+    assert.ok(dataDir?.startsWith(`${mount.mountPath}/`), `--data-dir ${dataDir} is not on the claimed volume`);
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    assert.equal(pod.securityContext.fsGroup, pod.securityContext.runAsGroup);
     assert.equal(container.securityContext.readOnlyRootFilesystem, true);
     assert.equal(container.livenessProbe.httpGet.path, '/livez');
     assert.equal(container.readinessProbe.httpGet.path, '/readyz');
-    assert.ok(deployment!.spec.template.spec.topologySpreadConstraints.length > 0);
+    const kustomization = parse(readFileSync(join(base, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+    assert.ok(!kustomization.resources.includes('deployment.yaml'));
+  });
+
+  it('passes kindred validate at its replica count, which warns about the example kinds at two', () => {
+    const [statefulSet] = docs('statefulset.yaml');
+    const config = join(base, 'config/kindred.yaml');
+    const atOne = kindred(['validate', '--config', config, `--replicas=${statefulSet!.spec.replicas}`]);
+    assert.equal(atOne.status, 0, atOne.stderr);
+    assert.equal(atOne.stderr, '');
+    const atTwo = kindred(['validate', '--config', config, '--replicas=2']);
+    assert.equal(atTwo.status, 0, atTwo.stderr);
+    assert.match(atTwo.stderr, /warning: --replicas 2, but 3 kinds are stored in the process or on its local disk: postgreses.apps.example.com \(embedded\)/);
   });
 });

@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import https from 'node:https';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { parseAllDocuments } from 'yaml';
@@ -122,6 +122,8 @@ export async function startAggregatedKindred(options: { port: number; files: Ser
     tlsCertFile: options.files.certFile,
     tlsPrivateKeyFile: options.files.keyFile,
     kubeconfig: options.kubeconfig,
+    // Beside the serving certificate, in the test's own folder.
+    dataDir: join(dirname(options.files.certFile), 'data'),
     watchConfig: false,
   });
 }
