@@ -88,6 +88,7 @@ describe('the Helm chart and the kustomize base', clusterTestOptions(), () => {
     assert.equal(sts.spec.volumeClaimTemplates[0].metadata.name, 'data');
     const args: string[] = sts.spec.template.spec.containers[0].args;
     assert.ok(args.includes('--data-dir=/var/lib/kindred'));
+    assert.ok(args.includes('--replicas=1'), 'kindred is told its replica count');
     assert.ok(args.includes('--config-configmap=kindred-system/kindred-config'));
     assert.equal(sts.spec.template.spec.containers[0].image, 'kindred:0.1.0', 'no placeholder registry');
     assert.deepEqual(byKind(docs, 'APIService').map((a) => a.metadata.name), ['v1alpha1.apps.example.com']);
@@ -108,6 +109,7 @@ describe('the Helm chart and the kustomize base', clusterTestOptions(), () => {
     const docs = await render({ replicas: 3, config: kubeBackedConfig }, 'platform');
     const [deployment] = byKind(docs, 'Deployment');
     assert.equal(deployment?.spec.replicas, 3);
+    assert.ok(deployment?.spec.template.spec.containers[0].args.includes('--replicas=3'));
     assert.equal(byKind(docs, 'StatefulSet').length, 0);
     assert.equal(byKind(docs, 'PodDisruptionBudget').length, 1);
     const rules = clusterRules(docs);
