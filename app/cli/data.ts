@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { KubeObject } from '../../core/types/object.ts';
+import { encodeJson, narrowBigIntegers } from '../../lib/json.ts';
 import { exportData, importData } from '../../plugins/embedded/backup.ts';
 import { parseExportFlags, parseImportFlags } from './flags.ts';
 
@@ -21,7 +22,7 @@ async function exportTo(flags: ReturnType<typeof parseExportFlags>): Promise<num
   const data = exportData(flags.dataDir);
   const lists = data.kinds.map((k) => list(k.items, data.resourceVersion));
   const text = flags.output?.endsWith('.json')
-    ? `${JSON.stringify(list(data.kinds.flatMap((k) => k.items), data.resourceVersion), null, 2)}\n`
+    ? `${encodeJson(list(data.kinds.flatMap((k) => k.items), data.resourceVersion))}\n`
     : lists.map((l) => `---\n${stringify(l)}`).join('');
   const count = data.kinds.reduce((n, k) => n + k.items.length, 0);
   if (flags.output) {
@@ -40,9 +41,10 @@ export async function importCommand(args: string[]): Promise<number> {
 
 async function importFrom(flags: ReturnType<typeof parseImportFlags>): Promise<number> {
   const objects: KubeObject[] = [];
-  for (const doc of parseAllDocuments(await readFile(flags.file, 'utf8'))) {
+  // int64 values beyond a double's range stay exact, as the API server reads them (lib/json.ts).
+  for (const doc of parseAllDocuments(await readFile(flags.file, 'utf8'), { intAsBigInt: true })) {
     if (doc.errors.length > 0) throw new Error(`${flags.file}: ${doc.errors[0]!.message}`);
-    const value = doc.toJS() as unknown;
+    const value = narrowBigIntegers(doc.toJS()) as unknown;
     if (value === null || value === undefined) continue;
     objects.push(...flatten(value));
   }

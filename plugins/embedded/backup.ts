@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Scope } from '../../core/types/kind.ts';
 import type { KubeObject } from '../../core/types/object.ts';
+import { encodeJson, parseJson } from '../../lib/json.ts';
 import { DATABASE_FILE, openDatabase } from './database.ts';
 
 export interface KindDump {
@@ -39,7 +40,7 @@ export function exportData(dataDir: string): DataExport {
       const rv = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'rv'").get()!.value;
       const kinds = db.prepare<[], { id: number; grp: string; kind: string; scope: Scope }>('SELECT id, grp, kind, scope FROM kinds ORDER BY grp, kind').all();
       const bodies = db.prepare<[number], { body: string }>('SELECT body FROM objects WHERE kind_id = ? ORDER BY namespace, name');
-      const dumps = kinds.map((k) => ({ group: k.grp, kind: k.kind, scope: k.scope, items: bodies.all(k.id).map((r) => JSON.parse(r.body) as KubeObject) }));
+      const dumps = kinds.map((k) => ({ group: k.grp, kind: k.kind, scope: k.scope, items: bodies.all(k.id).map((r) => parseJson(r.body) as KubeObject) }));
       return { resourceVersion: String(rv), kinds: dumps.filter((d) => d.items.length > 0) };
     })();
   } finally {
@@ -79,7 +80,7 @@ export function importData(dataDir: string, objects: readonly KubeObject[]): Imp
         }
         const stored = structuredClone(object);
         stored.metadata.resourceVersion = String(mint());
-        put.run(row.id, namespace, object.metadata.name, JSON.stringify(stored));
+        put.run(row.id, namespace, object.metadata.name, encodeJson(stored));
         touched.add(row.id);
         const key = `${object.kind}.${group}`;
         summary.set(key, (summary.get(key) ?? 0) + 1);

@@ -10,6 +10,7 @@
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject, WatchEvent } from '../../core/types/object.ts';
 import type { PluginLogger } from '../../core/types/storage.ts';
+import { encodeJson, parseJson } from '../../lib/json.ts';
 import { WatchFanout } from '../../lib/watch/fanout.ts';
 import type { Change, EmbeddedDatabase, KindRow } from './database.ts';
 
@@ -36,7 +37,7 @@ export class KindState {
     this.#log = log;
     this.#window = window;
     for (const body of db.objects(row.id)) {
-      const object = JSON.parse(body) as KubeObject;
+      const object = parseJson(body) as KubeObject;
       const namespace = row.scope === 'Cluster' ? undefined : object.metadata.namespace;
       this.objects.set(objectKey(namespace, object.metadata.name ?? ''), object);
     }
@@ -44,7 +45,7 @@ export class KindState {
     // Replayed events carry no `previous` (core's watch tracks matches itself without it).
     const events = db.events(row);
     for (const stored of events) {
-      const object = JSON.parse(stored.body) as KubeObject;
+      const object = parseJson(stored.body) as KubeObject;
       this.watches.emit(stored.rv, { type: stored.type, object });
     }
     this.#persistedEvents = events.length;
@@ -61,7 +62,7 @@ export class KindState {
       kindId: this.row.id,
       body: (rv) => {
         object.metadata.resourceVersion = String(rv);
-        return JSON.stringify(object);
+        return encodeJson(object);
       },
     });
     const stored = object;
@@ -142,9 +143,9 @@ export function releaseKindState(db: EmbeddedDatabase, state: KindState): void {
 /** Compact once this many events beyond the window have accumulated: one delete per batch, not per write. */
 const COMPACTION_SLACK = 100;
 
-/** Namespaces and names are DNS names: neither contains a slash. */
+/** Injective whatever the strings hold (a slash in either cannot make two objects one). */
 export function objectKey(namespace: string | undefined, name: string): string {
-  return `${namespace ?? ''}/${name}`;
+  return JSON.stringify([namespace ?? '', name]);
 }
 
 /** The definition's group and kind, which key a kind's data (its plural or versions may change). */

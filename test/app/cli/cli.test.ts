@@ -129,7 +129,7 @@ describe('kindred export and import', () => {
 kind: List
 items:
   - {apiVersion: test.kindred.dev/v1, kind: Widget, metadata: {name: a, namespace: alpha}, spec: {size: 1}}
-  - {apiVersion: test.kindred.dev/v1, kind: Widget, metadata: {name: b, namespace: beta}, spec: {size: 2}}
+  - {apiVersion: test.kindred.dev/v1, kind: Widget, metadata: {name: b, namespace: beta}, spec: {size: 9223372036854775807}}
 ---
 apiVersion: test.kindred.dev/v1
 kind: Gadget
@@ -158,8 +158,12 @@ spec: {color: blue}
       const json = kindred(['export', '--data-dir', join(dir, 'data'), '-o', join(dir, 'backup.json')]);
       assert.equal(json.status, 0, json.stderr);
       assert.match(json.stderr, /exported 3 objects of 2 kinds/);
-      const backup = JSON.parse(await readFile(join(dir, 'backup.json'), 'utf8')) as { items: unknown[] };
+      const backupText = await readFile(join(dir, 'backup.json'), 'utf8');
+      const backup = JSON.parse(backupText) as { items: unknown[] };
       assert.equal(backup.items.length, 3);
+      // int64 values stay exact through import and both export formats.
+      assert.match(backupText, /"size":9223372036854775807\b/);
+      assert.match(yaml.stdout, /size: 9223372036854775807\b/);
 
       // The JSON backup restores into a new directory.
       const restored = kindred(['import', join(dir, 'backup.json'), '--data-dir', join(dir, 'restored')]);

@@ -69,6 +69,23 @@ describe('embedded store across restarts', () => {
     await second.close();
   });
 
+  it('keeps int64 values beyond a double exact, and tells apart keys that differ only by where a slash is', async () => {
+    const dir = freshDir();
+    const first = await open(dir);
+    const exact = 2n ** 62n + 1n;
+    await first.create({ ...widget('big'), spec: { count: exact } }, write());
+    await first.create(widget('b/c', 'a'), write());
+    await first.create(widget('c', 'a/b'), write());
+    await first.close();
+    const second = await open(dir);
+    assert.equal(((await second.get('alpha', 'big', request())).spec as { count: bigint }).count, exact);
+    assert.equal((await second.get('a', 'b/c', request())).metadata.namespace, 'a');
+    assert.equal((await second.get('a/b', 'c', request())).metadata.namespace, 'a/b');
+    const exported = exportData(dir).kinds[0]!.items.find((i) => i.metadata.name === 'big');
+    assert.equal((exported?.spec as { count: bigint }).count, exact);
+    await second.close();
+  });
+
   it('resumes a watch from a resourceVersion seen before the restart', async () => {
     const dir = freshDir();
     const first = await open(dir);
