@@ -146,6 +146,10 @@ describe('the Helm chart and the kustomize base', clusterTestOptions(), () => {
   it('applies the kustomize base as kubectl renders it', async () => {
     const { stdout } = await kubectl('kustomize', join(root, 'deploy/kustomize/base'));
     const docs = parseAllDocuments(stdout).map((d) => d.toJSON() as Doc).filter((d) => d);
+    // Both install a StatefulSet `kindred` in kindred-system, and a StatefulSet's volume claims
+    // cannot change in place: the chart's (from the first test) goes first, as it would when
+    // switching from one to the other.
+    await kubectl('delete', 'statefulset', 'kindred', '-n', 'kindred-system', '--ignore-not-found');
     await apply(docs.filter((d) => d.kind !== 'Namespace'));
     const got = JSON.parse((await kubectl('get', 'serviceaccount,service,configmap', '-n', 'kindred-system', '-l', 'app.kubernetes.io/name=kindred', '-o', 'json')).stdout);
     assert.ok(got.items.some((i: Doc) => i.kind === 'Service' && i.metadata.name === 'kindred'));
