@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { Storage } from '../../core/types/storage.ts';
 import { resolveBuiltinPlugin } from '../../plugins/index.ts';
-import { defaultObject, request, write, type FullStorage } from '../conformance/helpers.ts';
+import { defaultObject, request, write, type FullStorage } from '../../lib/testing/index.ts';
 import { silent, widgetKind } from '../plugins/embedded/fixtures.ts';
 import { startTestKindred } from '../support/kindred.ts';
 import { credentialsFromKubeconfig, httpRequest } from '../support/http.ts';

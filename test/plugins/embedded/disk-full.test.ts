@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isStoreError } from '../../../core/types/errors.ts';
 import { embeddedPlugin, type EmbeddedStore } from '../../../plugins/embedded/index.ts';
-import { defaultObject, request, write } from '../../conformance/helpers.ts';
+import { defaultObject, request, write } from '../../../lib/testing/index.ts';
 import { silent, widgetKind } from './fixtures.ts';
 
 const kind = widgetKind();
