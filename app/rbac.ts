@@ -6,7 +6,7 @@
  * into the built-in `view`, `edit` and `admin` roles, so a RoleBinding to `edit` covers
  * the kinds too. `kindred rbac` prints them for a deployment to apply.
  */
-import type { RegistrySnapshot } from '../core/registry.ts';
+import type { RegistrySnapshot } from '../core/snapshot.ts';
 import { rbacRulesOf, type PolicyRule, type ServedModel } from '../core/served.ts';
 import type { Verb } from '../core/types/storage.ts';
 

@@ -17,7 +17,7 @@ import { writeKubeconfig } from './cli/kubeconfig.ts';
 import { AuditLog } from '../core/audit.ts';
 import { clusterOpenAPIOptions } from './cluster-openapi.ts';
 import { APIServiceManager, APIServiceSync, serviceDnsNames, type ServiceRef } from './apiservices.ts';
-import type { RegistrySnapshot } from '../core/registry.ts';
+import type { RegistrySnapshot } from '../core/snapshot.ts';
 import { guardAgainstPluginFaults } from './plugin-faults.ts';
 import type { MaxInFlightOptions } from '../core/max-in-flight.ts';
 import type { ConnectionTimeouts } from '../core/connections.ts';

@@ -13,7 +13,7 @@
 import type { Logger } from 'pino';
 import type { KindDefinition } from '../core/types/kind.ts';
 import { canList, type PluginContext, type Storage, type StoragePlugin } from '../core/types/storage.ts';
-import { kindKey } from '../core/registry.ts';
+import { kindKey } from '../core/snapshot.ts';
 
 export interface StoreSet {
   stores: Map<string, Storage>;

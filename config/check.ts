@@ -9,8 +9,6 @@
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { compileJsonPath } from '../core/jsonpath.ts';
-import { schemaProblems } from '../core/schema/index.ts';
 import type { KindDefinition, KindVersion } from '../core/types/kind.ts';
 import type { StoragePlugin } from '../core/types/storage.ts';
 import { toConfigError } from './schema.ts';
@@ -18,6 +16,18 @@ import type { ConfigError } from './schema.ts';
 
 /** Finds a storage plugin by the name a config's `backend.plugin` uses; undefined when there is none. */
 export type ResolvePlugin = (name: string) => StoragePlugin | undefined;
+
+/**
+ * What the checks need from the API machinery: whether a schema and a printer column's
+ * JSONPath can be served. The composition root passes core's (`core/serving-checks.ts`), so
+ * config imports nothing of core but the plugin contract (core/types).
+ */
+export interface ServingChecks {
+  /** Every problem that keeps an openAPIV3Schema from being served; `path` is relative to the schema. */
+  schemaProblems(schema: Record<string, unknown>): readonly { path: string; message: string }[];
+  /** Why a printer column's JSONPath does not compile; undefined when it does. */
+  jsonPathProblem(path: string): string | undefined;
+}
 
 /** A kind and its index in the file's `resources`, which error paths name. */
 export interface IndexedKind {
@@ -43,12 +53,12 @@ const KIND_MESSAGE = 'must be CamelCase: at most 63 letters or digits, starting 
  * plugin's options schema declares (ajv `useDefaults`) into `kind.backend.options`, so a
  * plugin receives complete options: the kinds must still be unfrozen drafts.
  */
-export function checkKinds(kinds: readonly IndexedKind[], resolvePlugin: ResolvePlugin): ConfigError[] {
+export function checkKinds(kinds: readonly IndexedKind[], resolvePlugin: ResolvePlugin, serving: ServingChecks): ConfigError[] {
   const errors: ConfigError[] = [];
   for (const { index, kind } of kinds) {
     const at = `resources[${index}]`;
     checkGroupAndNames(kind, at, errors);
-    checkVersions(kind.versions, `${at}.versions`, errors);
+    checkVersions(kind.versions, `${at}.versions`, serving, errors);
     checkBackend(kind, `${at}.backend`, resolvePlugin, errors);
   }
   checkConflicts(kinds, errors);
@@ -81,7 +91,7 @@ function checkGroupAndNames(kind: KindDefinition, at: string, errors: ConfigErro
   }
 }
 
-function checkVersions(versions: readonly KindVersion[], at: string, errors: ConfigError[]): void {
+function checkVersions(versions: readonly KindVersion[], at: string, serving: ServingChecks, errors: ConfigError[]): void {
   const seen = new Set<string>();
   versions.forEach((version, i) => {
     const path = `${at}[${i}]`;
@@ -92,10 +102,10 @@ function checkVersions(versions: readonly KindVersion[], at: string, errors: Con
     const schema = version.schema?.openAPIV3Schema;
     if (schema) {
       const at = `${path}.schema.openAPIV3Schema`;
-      for (const problem of schemaProblems(schema)) errors.push({ path: problem.path ? `${at}.${problem.path}` : at, message: problem.message });
+      for (const problem of serving.schemaProblems(schema)) errors.push({ path: problem.path ? `${at}.${problem.path}` : at, message: problem.message });
     }
     version.additionalPrinterColumns.forEach((column, j) => {
-      const problem = jsonPathProblem(column.jsonPath);
+      const problem = serving.jsonPathProblem(column.jsonPath);
       if (problem) errors.push({ path: `${path}.additionalPrinterColumns[${j}].jsonPath`, message: problem });
     });
     const scale = version.subresources.scale;
@@ -113,7 +123,7 @@ function checkVersions(versions: readonly KindVersion[], at: string, errors: Con
           ? `must start with ${prefixes.map((p) => `"${p}"`).join(' or ')}`
           : !/^(\.[^.[\]]+)+$/.test(value)
             ? 'must be a simple json path in dot notation, e.g. .spec.replicas'
-            : jsonPathProblem(value);
+            : serving.jsonPathProblem(value);
         if (problem) errors.push({ path: `${path}.subresources.scale.${field}`, message: problem });
       }
     }
@@ -201,15 +211,4 @@ function isLabel(value: string): boolean {
 
 function isKind(value: string): boolean {
   return value.length <= 63 && KIND.test(value);
-}
-
-/** Why a JSONPath does not compile, or undefined when it does. */
-function jsonPathProblem(path: string): string | undefined {
-  try {
-    compileJsonPath(path);
-    return undefined;
-  } catch (error) {
-    // compileJsonPath's messages already say `invalid JSONPath "…": why`.
-    return (error as Error).message;
-  }
 }

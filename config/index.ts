@@ -6,13 +6,13 @@
 import { createHash } from 'node:crypto';
 import type { KindDefinition } from '../core/types/kind.ts';
 import { checkKinds } from './check.ts';
-import type { IndexedKind, ResolvePlugin } from './check.ts';
+import type { IndexedKind, ResolvePlugin, ServingChecks } from './check.ts';
 import { loadConfigFile } from './load.ts';
 import { checkShape, normalizeKind } from './schema.ts';
 import type { ConfigError, RawKind } from './schema.ts';
 
 export type { ConfigError } from './schema.ts';
-export type { ResolvePlugin } from './check.ts';
+export type { ResolvePlugin, ServingChecks } from './check.ts';
 export { findConfig, loadConfigFile } from './load.ts';
 
 export type ValidationResult = { ok: true; kinds: KindDefinition[]; hash: string } | { ok: false; errors: ConfigError[] };
@@ -22,10 +22,10 @@ export type ConfigResult =
   | { ok: false; errors: ConfigError[]; path: string };
 
 /** Reads, parses and validates the config file at `source.path`. Never throws for a bad file. */
-export async function loadConfig(source: { path: string }, resolvePlugin: ResolvePlugin): Promise<ConfigResult> {
+export async function loadConfig(source: { path: string }, resolvePlugin: ResolvePlugin, serving: ServingChecks): Promise<ConfigResult> {
   const loaded = await loadConfigFile(source.path);
   if (!loaded.ok) return { ok: false, errors: loaded.errors, path: source.path };
-  return { ...validateConfig(loaded.raw, resolvePlugin), path: source.path };
+  return { ...validateConfig(loaded.raw, resolvePlugin, serving), path: source.path };
 }
 
 /**
@@ -34,14 +34,14 @@ export async function loadConfig(source: { path: string }, resolvePlugin: Resolv
  * `hash` is the sha256 (hex) of the normalized kinds, keys sorted, so equal configs hash equal
  * whatever their formatting or key order.
  */
-export function validateConfig(raw: unknown, resolvePlugin: ResolvePlugin): ValidationResult {
+export function validateConfig(raw: unknown, resolvePlugin: ResolvePlugin, serving: ServingChecks): ValidationResult {
   const shape = checkShape(raw);
   if (!shape.config) return { ok: false, errors: shape.errors };
   const kinds: IndexedKind[] = [];
   shape.config.resources.forEach((resource, index) => {
     if (!shape.badResources.has(index)) kinds.push({ index, kind: normalizeKind(resource as RawKind) });
   });
-  const errors = [...shape.errors, ...checkKinds(kinds, resolvePlugin)];
+  const errors = [...shape.errors, ...checkKinds(kinds, resolvePlugin, serving)];
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors) };
   const normalized = kinds.map((k) => k.kind);
   return { ok: true, kinds: deepFreeze(normalized), hash: hashKinds(normalized) };

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Verb } from './types/storage.ts';
-import type { ServedResource } from './registry.ts';
+import type { ServedResource } from './served-resource.ts';
 import { compareVersionPriority } from './versions.ts';
 import { prepareDocument, type PreparedDocument } from './document.ts';
 

@@ -5,7 +5,7 @@
  * Watches are not counted: they last as long as the client wants, and closing a store is
  * exactly what ends them cleanly (the stream closes; the client re-lists and gets a 404).
  */
-import type { RegistrySnapshot } from './registry.ts';
+import type { RegistrySnapshot } from './snapshot.ts';
 
 export class InFlightRequests {
   readonly #count = new Map<RegistrySnapshot, number>();

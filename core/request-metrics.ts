@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { ApiServerMetrics } from './metrics.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { UserInfo } from './types/storage.ts';
-import type { RegistrySnapshot } from './registry.ts';
+import type { RegistrySnapshot } from './snapshot.ts';
 import { decide, type AuditLog, type AuditRecord } from './audit.ts';
 
 /** What the request pipeline has found out about a request by the time it ends. */

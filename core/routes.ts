@@ -3,7 +3,7 @@
  * computed once per snapshot; a request only picks it and compares ETags.
  */
 import type { NonResourceRequestInfo } from './request-info.ts';
-import type { RegistrySnapshot } from './registry.ts';
+import type { RegistrySnapshot } from './snapshot.ts';
 import type { PreparedDocument } from './document.ts';
 import { negotiateDiscovery, negotiatePlainJson, parseAccept } from './negotiation.ts';
 import { notAcceptable, pathNotFound } from './status.ts';

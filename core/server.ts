@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import Koa, { type Context, type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
-import type { RegistrySnapshot } from './registry.ts';
+import type { RegistrySnapshot } from './snapshot.ts';
 import type { UserInfo } from './types/storage.ts';
 import { StatusError, toStatusError, unauthorized, type ResourceRef } from './status.ts';
 import { HEALTH_PATHS, METRICS_PATH, metricsReply, routeNonResource, type RouteReply } from './routes.ts';
@@ -356,6 +356,7 @@ export class KindredServer {
       now: this.#options.now ?? (() => new Date()),
       warnings: [],
       ...(this.#options.watchBacklog ? { watchBacklog: this.#options.watchBacklog } : {}),
+      reportBug: (bug) => this.#options.log.error({ err: bug, url: ctx.url }, 'unconverted error: a bug'),
     };
     let reply = await handleResourceRequest(request);
     if ('stream' in reply && this.#options.metrics) {

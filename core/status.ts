@@ -3,7 +3,7 @@
  * one place that turns anything thrown (a plugin's StoreError, a bug) into one, with the
  * messages kube-apiserver uses (apimachinery `pkg/api/errors/errors.go`).
  */
-import { isStoreError, type StoreErrorCause } from './types/errors.ts';
+import { isStoreError, STALE_OBJECT, type StoreError, type StoreErrorCause } from './types/errors.ts';
 import { aggregateText, fieldErrorText, toCause, type FieldError } from './field-errors.ts';
 
 export interface StatusDetails {
@@ -80,7 +80,7 @@ export const conflict = (ref: ResourceRef, why: string): StatusError =>
     kind: ref.resource,
   });
 
-export const STALE_OBJECT = 'the object has been modified; please apply your changes to the latest version and try again';
+export { STALE_OBJECT } from './types/errors.ts';
 
 /** 422 with one cause per field error, worded like errors.NewInvalid. */
 export function invalid(ref: { group: string; kind: string; name?: string }, errors: FieldError[]): StatusError {
@@ -135,48 +135,53 @@ export function tooLargeResourceVersion(requested?: string, current?: string): S
   });
 }
 
+/** The Status of a store's coded error: the one mapping from StoreError reasons to Kubernetes codes and messages. */
+export function storeErrorStatus(error: StoreError, ref: ResourceRef | undefined): StatusError {
+  const r: ResourceRef = ref ?? { group: '', resource: '', kind: '' };
+  switch (error.reason) {
+    case 'NotFound':
+      return notFound(r);
+    case 'AlreadyExists':
+      return alreadyExists(r);
+    case 'Conflict':
+      return conflict(r, error.message || STALE_OBJECT);
+    case 'Invalid':
+      return new StatusError(
+        422,
+        'Invalid',
+        `${r.group ? `${r.kind}.${r.group}` : r.kind} "${r.name ?? ''}" is invalid: ${aggregateText(
+          error.causes.length > 0 ? error.causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)) : [error.message],
+        )}`,
+        { name: r.name ?? '', group: r.group, kind: r.kind, causes: error.causes },
+      );
+    case 'BadRequest':
+      return badRequest(error.message);
+    case 'Expired':
+      return expired(error.message);
+    case 'Gone':
+      return new StatusError(410, 'Gone', error.message, {});
+    case 'ResourceVersionTooLarge':
+      return tooLargeResourceVersion();
+    case 'ServiceUnavailable':
+      return serviceUnavailable(error.message, error.retryAfterSeconds ?? 1);
+    case 'Timeout':
+      return new StatusError(504, 'Timeout', error.message, { retryAfterSeconds: error.retryAfterSeconds ?? 1 });
+    case 'Forbidden':
+      return new StatusError(403, 'Forbidden', error.message, { name: r.name ?? '', group: r.group, kind: r.resource });
+    case 'InternalError':
+      return internalError(error.message);
+  }
+}
+
 /**
  * Turns anything thrown while serving a request into a StatusError. `ref` words messages
  * about the resource. `logBug` is called for errors nobody converted: those are bugs.
+ * `isStoreError`, not `instanceof`: a plugin may have been built against another copy of
+ * the contract.
  */
 export function toStatusError(error: unknown, ref: ResourceRef | undefined, logBug: (error: unknown) => void): StatusError {
   if (error instanceof StatusError) return error;
-  if (isStoreError(error)) {
-    const r: ResourceRef = ref ?? { group: '', resource: '', kind: '' };
-    switch (error.reason) {
-      case 'NotFound':
-        return notFound(r);
-      case 'AlreadyExists':
-        return alreadyExists(r);
-      case 'Conflict':
-        return conflict(r, error.message || STALE_OBJECT);
-      case 'Invalid':
-        return new StatusError(
-          422,
-          'Invalid',
-          `${r.group ? `${r.kind}.${r.group}` : r.kind} "${r.name ?? ''}" is invalid: ${aggregateText(
-            error.causes.length > 0 ? error.causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)) : [error.message],
-          )}`,
-          { name: r.name ?? '', group: r.group, kind: r.kind, causes: error.causes },
-        );
-      case 'BadRequest':
-        return badRequest(error.message);
-      case 'Expired':
-        return expired(error.message);
-      case 'Gone':
-        return new StatusError(410, 'Gone', error.message, {});
-      case 'ResourceVersionTooLarge':
-        return tooLargeResourceVersion();
-      case 'ServiceUnavailable':
-        return serviceUnavailable(error.message, error.retryAfterSeconds ?? 1);
-      case 'Timeout':
-        return new StatusError(504, 'Timeout', error.message, { retryAfterSeconds: error.retryAfterSeconds ?? 1 });
-      case 'Forbidden':
-        return new StatusError(403, 'Forbidden', error.message, { name: r.name ?? '', group: r.group, kind: r.resource });
-      case 'InternalError':
-        return internalError(error.message);
-    }
-  }
+  if (isStoreError(error)) return storeErrorStatus(error, ref);
   logBug(error);
   return internalError(error instanceof Error ? error.message : String(error));
 }

@@ -5,8 +5,9 @@
  */
 import type { Logger } from 'pino';
 import { validateConfig, type ConfigError } from '../../config/index.ts';
+import { servingChecks } from '../../core/serving-checks.ts';
 import type { SourceRead } from '../../config/sources.ts';
-import { buildSnapshot, kindKey, type RegistrySnapshot } from '../../core/registry.ts';
+import { buildSnapshot, kindKey, type RegistrySnapshot } from '../../core/snapshot.ts';
 import type { OpenAPIOptions } from '../../core/openapi/documents.ts';
 import { createStores, StoreChangeRefused, type StoreSet } from '../stores.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
@@ -59,7 +60,7 @@ export async function validateRead(read: SourceRead, deps: Pick<BuildDeps, 'load
   }
   // A kind without `backend` gets the default plugin from normalization: a built-in one.
   const resolve = (name: string) => plugins.get(name)?.plugin ?? deps.loader.builtin(name);
-  const validated = validateConfig(read.raw, resolve);
+  const validated = validateConfig(read.raw, resolve, servingChecks);
   if (!validated.ok) {
     return { ok: false, errors: validated.errors.map((e) => read.locate(withLoadError(e, read.raw, loadErrors))) };
   }

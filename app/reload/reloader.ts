@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { ConfigError } from '../../config/index.ts';
 import type { ConfigSource } from '../../config/sources.ts';
 import type { KindredMetrics, ReloadResult } from '../../core/metrics.ts';
-import type { RegistrySnapshot } from '../../core/registry.ts';
+import type { RegistrySnapshot } from '../../core/snapshot.ts';
 import type { Storage, StoragePlugin } from '../../core/types/storage.ts';
 import { buildGeneration, type Generation } from './build.ts';
 import type { OpenAPIOptions } from '../../core/openapi/documents.ts';

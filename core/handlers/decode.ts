@@ -5,7 +5,9 @@
  */
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../types/object.ts';
-import { StatusError, badRequest, unsupportedMediaType } from '../status.ts';
+import { badRequest, unsupportedMediaType } from '../status.ts';
+import type { DeleteOptions } from '../registry/request.ts';
+import { optionsInvalid } from './options.ts';
 import type { ResourceRequest } from './request.ts';
 import { MAX_NESTING_DEPTH, jsonNestingDepthExceeds, nestingDepthExceeds, yamlNestingDepthExceeds } from '../nesting.ts';
 import { LONG_DIGITS, encodeJson, narrowBigIntegers, parseJson } from '../../lib/json.ts';
@@ -102,14 +104,9 @@ export function asKubeObject(req: ResourceRequest, value: unknown, urlName?: str
   return object;
 }
 
-export interface DeleteOptionsBody {
-  dryRun: boolean;
-  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
-  preconditions: { uid?: string; resourceVersion?: string };
-}
 
 /** DeleteOptions from the body (kubectl sends one) or, without a body, from the query. */
-export async function decodeDeleteOptions(req: ResourceRequest): Promise<DeleteOptionsBody> {
+export async function decodeDeleteOptions(req: ResourceRequest): Promise<DeleteOptions> {
   const raw = (await req.body()).toString('utf8').trim();
   let body: Record<string, unknown> = {};
   if (raw !== '') {
@@ -121,28 +118,18 @@ export async function decodeDeleteOptions(req: ResourceRequest): Promise<DeleteO
   const dryRun = Array.isArray(body.dryRun) ? (body.dryRun as unknown[]) : query.getAll('dryRun');
   const bad = dryRun.find((d) => d !== 'All');
   if (bad !== undefined) {
-    throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: ${JSON.stringify(bad)}: supported values: "All"`, {
-      group: 'meta.k8s.io',
-      kind: 'DeleteOptions',
-      name: '',
-      causes: [{ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(bad)}: supported values: "All"`, field: 'dryRun' }],
-    });
+    throw optionsInvalid('DeleteOptions', [{ type: 'NotSupported', field: 'dryRun', value: bad, supported: ['All'] }]);
   }
   let policy = (body.propagationPolicy ?? query.get('propagationPolicy') ?? undefined) as string | undefined;
   if (policy === undefined && (body.orphanDependents === true || query.get('orphanDependents') === 'true')) policy = 'Orphan';
   if (policy !== undefined && policy !== 'Foreground' && policy !== 'Background' && policy !== 'Orphan') {
-    throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`, {
-      group: 'meta.k8s.io',
-      kind: 'DeleteOptions',
-      name: '',
-      causes: [{ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(policy)}`, field: 'propagationPolicy' }],
-    });
+    throw optionsInvalid('DeleteOptions', [{ type: 'NotSupported', field: 'propagationPolicy', value: policy, supported: ['Foreground', 'Background', 'Orphan'] }]);
   }
   const pre = isPlainObject(body.preconditions) ? body.preconditions : {};
-  const preconditions: DeleteOptionsBody['preconditions'] = {};
+  const preconditions: DeleteOptions['preconditions'] = {};
   if (typeof pre.uid === 'string' && pre.uid) preconditions.uid = pre.uid;
   if (typeof pre.resourceVersion === 'string' && pre.resourceVersion) preconditions.resourceVersion = pre.resourceVersion;
-  const options: DeleteOptionsBody = { dryRun: dryRun.length > 0, preconditions };
+  const options: DeleteOptions = { dryRun: dryRun.length > 0, preconditions };
   if (policy) options.propagationPolicy = policy;
   return options;
 }

@@ -7,7 +7,8 @@
  */
 import type { Verb } from '../types/storage.ts';
 import type { ResourceRequestInfo } from '../request-info.ts';
-import type { RegistrySnapshot, ServedResource } from '../registry.ts';
+import type { RegistrySnapshot } from '../snapshot.ts';
+import type { ServedResource } from '../served-resource.ts';
 import { verbsAt, type SubresourceName } from '../served.ts';
 import { methodNotAllowed, pathNotFound } from '../status.ts';
 import { getObject } from './get.ts';

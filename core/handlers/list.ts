@@ -1,21 +1,14 @@
 /** GET of a collection: selectors and paging applied by core over the store's list. */
-import { canList } from '../types/storage.ts';
 import type { KubeObject } from '../types/object.ts';
 import { negotiateResource } from '../negotiation.ts';
 import { parseSelection, type Selection } from '../selection.ts';
-import { compareObjects, cutPage, decodeContinue, expiredContinue } from '../paging.ts';
+import { cutPage, decodeContinue, expiredContinue } from '../paging.ts';
+import { selectObjects } from '../registry/list.ts';
 import { ListSnapshots } from '../list-snapshots.ts';
 import { badRequest, expired, tooLargeResourceVersion } from '../status.ts';
 import { parseListOptions } from './options.ts';
 import { replyList } from './present.ts';
-import { storeContext, type Reply, type ResourceRequest, storeWith } from './request.ts';
-
-/** Every object of the request's scope that matches `selection`, in key order, with the list's resourceVersion. */
-export async function selectObjects(req: ResourceRequest, selection: Selection): Promise<{ items: KubeObject[]; resourceVersion: string }> {
-  const query = { labelSelector: selection.label.toString(), fieldSelector: selection.field.toString() };
-  const list = await storeWith(req, canList, 'list').list(req.info.namespace, query, storeContext(req));
-  return { items: list.items.filter((o) => selection.matches(o)).sort(compareObjects), resourceVersion: list.resourceVersion };
-}
+import type { Reply, ResourceRequest } from './request.ts';
 
 export async function listObjects(req: ResourceRequest): Promise<Reply> {
   const representation = negotiateResource(req.accept, { list: true, read: true });

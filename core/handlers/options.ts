@@ -7,13 +7,9 @@ import { parseBool } from '../params.ts';
 import { StatusError, badRequest, invalid } from '../status.ts';
 import type { FieldError } from '../field-errors.ts';
 
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+import type { FieldValidation, WriteOptions } from '../registry/request.ts';
 
-export interface WriteOptions {
-  dryRun: boolean;
-  fieldManager?: string;
-  fieldValidation: FieldValidation;
-}
+export type { WriteOptions } from '../registry/request.ts';
 
 export interface ListOptions {
   labelSelector: string;
@@ -28,7 +24,8 @@ export interface ListOptions {
   timeoutSeconds?: number;
 }
 
-function optionsInvalid(kind: string, errors: FieldError[]): StatusError {
+/** The 422 for bad options (`PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: …`): the one builder. */
+export function optionsInvalid(kind: 'ListOptions' | 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions', errors: FieldError[]): StatusError {
   return invalid({ group: 'meta.k8s.io', kind }, errors);
 }
 

@@ -8,9 +8,11 @@ import { negotiateResource } from '../negotiation.ts';
 import { applyMergePatch } from '../patch/merge-patch.ts';
 import { applyJsonPatch, JsonPatchError } from '../patch/json-patch.ts';
 import { asKubeObject, isPlainObject, parseJsonOrYaml } from './decode.ts';
-import { parseWriteOptions } from './options.ts';
-import { encodeOne, present } from './present.ts';
-import { readModifyWrite } from './write.ts';
+import { optionsInvalid, parseWriteOptions } from './options.ts';
+import { present } from '../served-resource.ts';
+import { readModifyWrite } from '../registry/update.ts';
+import { admitDuplicateFields } from '../registry/admit.ts';
+import { encodeOne } from './present.ts';
 import { applyObject } from './apply.ts';
 import type { Reply, ResourceRequest } from './request.ts';
 
@@ -69,13 +71,9 @@ export async function patchObject(req: ResourceRequest): Promise<Reply> {
   const options = parseWriteOptions(req.info.query, 'PatchOptions');
   const mechanism = mechanismFor(req.contentType, (await req.body()).toString('utf8'));
   if (req.info.query.has('force')) {
-    throw new StatusError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch', {
-      group: 'meta.k8s.io',
-      kind: 'PatchOptions',
-      name: '',
-      causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' }],
-    });
+    throw optionsInvalid('PatchOptions', [{ type: 'Forbidden', field: 'force', detail: 'may not be specified for non-apply patch' }]);
   }
+  await admitDuplicateFields(req, options);
   const written = await readModifyWrite(req, options, (stored) => {
     const patched = mechanism.apply(present(req.resource, stored));
     return asKubeObject(req, patched, req.info.name);

@@ -3,26 +3,12 @@
  * apiVersion and kind, a Table, or PartialObjectMetadata.
  */
 import type { KubeObject } from '../types/object.ts';
-import type { ServedResource } from '../registry.ts';
+import { present, type ServedResource } from '../served-resource.ts';
 import type { Representation } from '../negotiation.ts';
 import { partialObjectMetadata, toTable, type IncludeObject } from '../table.ts';
 import { badRequest } from '../status.ts';
 import type { Reply, ResourceRequest } from './request.ts';
 import { encodeJson } from '../../lib/json.ts';
-
-/**
- * Every object leaves with the apiVersion of the endpoint it was read from: the versions of
- * one kind share one store (CRD conversion strategy None).
- */
-export function present(resource: ServedResource, object: KubeObject): KubeObject {
-  const shown = { ...object, apiVersion: resource.apiVersion, kind: resource.kind.names.kind };
-  if (!resource.schema?.hasDefaults) return shown;
-  // Defaults apply on read too, as kube-apiserver applies them decoding from etcd: an object
-  // stored before a default was added shows it (on a copy: stored objects are read-only).
-  const defaulted = structuredClone(shown);
-  resource.schema.applyDefaults(defaulted);
-  return defaulted;
-}
 
 /**
  * The JSON of objects as served, by object: a store that hands out frozen objects promises

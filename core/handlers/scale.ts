@@ -16,7 +16,8 @@ import { decodeObjectBody, isPlainObject } from './decode.ts';
 import { parseWriteOptions } from './options.ts';
 import { mechanismFor } from './patch.ts';
 import { storeContext, storeWith, type Reply, type ResourceRequest } from './request.ts';
-import { readModifyWrite } from './write.ts';
+import { readModifyWrite } from '../registry/update.ts';
+import { admitDuplicateFields } from '../registry/admit.ts';
 import { includeObjectOf } from './present.ts';
 import { canGet } from '../types/storage.ts';
 import { compileColumns, partialObjectMetadata, toTable } from '../table.ts';
@@ -135,6 +136,7 @@ function encodeScale(req: ResourceRequest, representation: Representation, scale
 async function writeScale(req: ResourceRequest, options: ReturnType<typeof parseWriteOptions>, next: (current: Scale) => unknown): Promise<Reply> {
   const representation = negotiateResource(req.accept, { list: false, read: false });
   const config = scaleConfigOf(req);
+  await admitDuplicateFields(req, options);
   const written = await readModifyWrite(req, options, (stored) => {
     const wanted = desiredReplicas(req, next(scaleOf(stored, config)));
     const object = structuredClone(stored);

@@ -1,10 +1,11 @@
 /** PUT of one object or of its status. */
 import { negotiateResource } from '../negotiation.ts';
 import { invalid } from '../status.ts';
+import { readModifyWrite } from '../registry/update.ts';
+import { admitDuplicateFields } from '../registry/admit.ts';
 import { asKubeObject, decodeObjectBody } from './decode.ts';
 import { parseWriteOptions } from './options.ts';
 import { encodeOne } from './present.ts';
-import { readModifyWrite } from './write.ts';
 import type { Reply, ResourceRequest } from './request.ts';
 
 export async function updateObject(req: ResourceRequest): Promise<Reply> {
@@ -18,6 +19,7 @@ export async function updateObject(req: ResourceRequest): Promise<Reply> {
       { type: 'Invalid', field: 'metadata.resourceVersion', value: 0, valueText: '0x0', detail: 'must be specified for an update' },
     ]);
   }
+  await admitDuplicateFields(req, options);
   // The body is the whole new object; the stored one only supplies server-owned fields.
   const written = await readModifyWrite(req, options, () => structuredClone(incoming));
   return { status: 200, body: encodeOne(req, representation, written) };

@@ -21,7 +21,7 @@ import { parseSelection, type Selection } from '../selection.ts';
 import { objectKey } from '../paging.ts';
 import { toStatusError } from '../status.ts';
 import { parseListOptions, type ListOptions } from './options.ts';
-import { selectObjects } from './list.ts';
+import { selectObjects } from '../registry/list.ts';
 import { encodedObjectText, encodeOne } from './present.ts';
 import { refOf, storeContext, storeWith, type Reply, type ResourceRequest } from './request.ts';
 import { DEFAULT_WATCH_BACKLOG, WatchBacklog, type WatchBacklogLimits } from './watch-backlog.ts';
@@ -43,7 +43,7 @@ async function startPoint(req: ResourceRequest, options: ListOptions, selection:
     return { initial: items, resourceVersion, initialEventsEnd: options.sendInitialEvents === true };
   }
   if (rv === '' || rv === '0') {
-    const list = await storeWith(req, canList, 'list').list(req.info.namespace, {}, storeContext(req));
+    const list = await storeWith(req, canList, 'list').list(req.info.namespace, selection.query, storeContext(req));
     return { initial: [], resourceVersion: list.resourceVersion, initialEventsEnd: false };
   }
   return { initial: [], resourceVersion: rv, initialEventsEnd: false };
@@ -135,12 +135,13 @@ async function* streamEvents(
   };
 
   const deadline = Date.now() + timeoutMs;
-  const errorLine = (error: unknown): string => encodeJson({ type: 'ERROR', object: toStatusError(error, refOf(req), () => {}).status }) + '\n';
+  // Streaming has started: the error middleware cannot see these errors, so a bug is reported here.
+  const errorLine = (error: unknown): string => encodeJson({ type: 'ERROR', object: toStatusError(error, refOf(req), req.reportBug).status }) + '\n';
   let iterator: AsyncIterator<WatchEvent>;
   try {
     // A store may refuse the start point (410 Expired) at once, or on the first next().
     iterator = storeWith(req, canWatch, 'watch')
-      .watch(req.info.namespace, { resourceVersion: lastVersion, labelSelector: options.labelSelector }, storeContext(req))
+      .watch(req.info.namespace, { ...selection.query, resourceVersion: lastVersion }, storeContext(req))
       [Symbol.asyncIterator]();
   } catch (error) {
     yield errorLine(error);

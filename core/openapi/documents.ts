@@ -3,7 +3,7 @@
  * (addressed by its content hash, so clients may cache it forever), and v2 in JSON and
  * protobuf. Each is built at most once per snapshot, on first request.
  */
-import type { ServedResource } from '../registry.ts';
+import type { ServedResource } from '../served-resource.ts';
 import { prepareDocument, type PreparedDocument } from '../document.ts';
 import { buildOpenAPIV3GroupVersion, buildOpenAPIV3Root } from './v3.ts';
 import { buildOpenAPIV2 } from './v2.ts';

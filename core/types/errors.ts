@@ -48,3 +48,25 @@ export class StoreError extends Error {
 export function isStoreError(error: unknown): error is StoreError {
   return error instanceof StoreError || (error instanceof Error && error.name === 'StoreError' && 'reason' in error);
 }
+
+/** The Conflict message of a write whose resourceVersion precondition failed (apimachinery's OptimisticLockErrorMsg). */
+export const STALE_OBJECT = 'the object has been modified; please apply your changes to the latest version and try again';
+
+/**
+ * Checks metav1.Preconditions against the stored object, worded as apimachinery's
+ * Preconditions.Check words them; throws StoreError('Conflict') when one does not match.
+ * Core checks them before a delete; a store checks them again at its write (the object
+ * may have changed in between), with this same function.
+ */
+export function checkPreconditions(preconditions: { uid?: string; resourceVersion?: string }, stored: { metadata: { uid?: string; resourceVersion?: string } }): void {
+  const { uid, resourceVersion } = preconditions;
+  if (uid !== undefined && uid !== stored.metadata.uid) {
+    throw new StoreError('Conflict', `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${stored.metadata.uid ?? ''}`);
+  }
+  if (resourceVersion !== undefined && resourceVersion !== stored.metadata.resourceVersion) {
+    throw new StoreError(
+      'Conflict',
+      `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${stored.metadata.resourceVersion ?? ''}`,
+    );
+  }
+}

@@ -15,5 +15,5 @@ export {
   definePlugin,
   verbsOf,
 } from './storage.ts';
-export { StoreError, isStoreError } from './errors.ts';
+export { StoreError, isStoreError, checkPreconditions, STALE_OBJECT } from './errors.ts';
 export type { StoreErrorReason, StoreErrorCause } from './errors.ts';

@@ -38,13 +38,23 @@ export interface DeleteContext extends WriteContext {
   preconditions: { uid?: string; resourceVersion?: string };
 }
 
+/** A label and field selector, parsed and checked by core once per request. */
+export interface ObjectSelector {
+  /** True when it selects every object. */
+  readonly empty: boolean;
+  matches(object: KubeObject): boolean;
+}
+
 /**
  * A list request as the store sees it. A store may evaluate the selectors itself (e.g. by
- * passing them to a backing API); core evaluates them again, so a store may also ignore them.
+ * passing the strings to a backing API, or filtering with `selector`); core evaluates them
+ * again, so a store may also ignore them.
  */
 export interface ListQuery {
   labelSelector?: string;
   fieldSelector?: string;
+  /** The two selectors above, parsed (core sets it on every list and watch). */
+  selector?: ObjectSelector;
 }
 
 export interface WatchQuery extends ListQuery {
@@ -78,6 +88,17 @@ export const CONTRACT_VERSION = 1;
  * get returns), and a watch starts from a list, hence the pairs. A kind's subresources
  * (status, scale) are read with get and written as an update of the whole object.
  *
+ * Who decides what:
+ * - Core (core/registry/) decides everything generic: metadata rules (uid, generation,
+ *   timestamps, managedFields, generateName), schema pruning, defaulting and validation,
+ *   read-modify-write retries, finalizers and graceful delete, delete preconditions (checked
+ *   before the store is called), selector matching, sorting and paging, watch filtering,
+ *   and how each StoreError becomes a Status.
+ * - The store decides what only the backend knows: whether a name is taken, whether the
+ *   resourceVersion or the preconditions still hold at the moment of the write (checked
+ *   again there, with `checkPreconditions` from ./errors.ts, so both word it the same), the
+ *   resourceVersions themselves, and which events a watch delivers.
+ *
  * Rules every store honours (the conformance kit, `kindred/plugin/testing`, checks them):
  * - resourceVersion is opaque to core but must be a decimal integer string that grows with
  *   every write the store accepts (watch resume compares them), and it never goes back,
@@ -88,7 +109,7 @@ export const CONTRACT_VERSION = 1;
  * - A store never keeps a reference to an object it was given (the caller may change it
  *   afterwards), and never changes an object once it has returned it. Core never changes an
  *   object a store returned, so a store may hand out its own (frozen) objects unchanged.
- * - Lists are sorted by namespace, then name, in code-unit order.
+ * - A list may come in any order: core sorts it once, by namespace then name.
  * - dryRun writes run every check and store nothing: no resourceVersion moves, no event.
  *   A dry-run create returns the object without a resourceVersion; a dry-run update or
  *   delete returns it with the stored one.
@@ -103,8 +124,8 @@ export interface Getter {
 
 export interface Lister {
   /**
-   * Every object in the namespace (all namespaces when undefined), sorted, with the store's
-   * current resourceVersion. Selectors in `query` are hints: core evaluates them again.
+   * Every object in the namespace (all namespaces when undefined), in any order, with the
+   * store's current resourceVersion. Selectors in `query` are hints: core evaluates them again.
    * That resourceVersion is how a store says which version it can serve: core answers
    * `resourceVersionMatch=Exact` only at it (older: 410), waits up to 3 s for a store to reach
    * a newer one asked for (then 504 ResourceVersionTooLarge), and pages a list over the

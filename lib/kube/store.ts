@@ -107,7 +107,6 @@ export class ProjectedStore implements Storage {
       const object = this.#project(backing);
       if (object) items.push(object);
     }
-    items.sort((a, b) => compare(`${a.metadata.namespace ?? ''}/${a.metadata.name ?? ''}`, `${b.metadata.namespace ?? ''}/${b.metadata.name ?? ''}`));
     return { items, resourceVersion: String(this.#cache.resourceVersion) };
   }
 
@@ -291,8 +290,4 @@ export class ProjectedStore implements Storage {
   #assertOpen(): void {
     if (this.#closed) throw new StoreError('ServiceUnavailable', `the store of ${this.#kind.names.plural}.${this.#kind.group} is closed`, { retryAfterSeconds: 1 });
   }
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

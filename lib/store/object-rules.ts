@@ -3,31 +3,23 @@
  * how NotFound and Conflict are worded, delete preconditions, and list order. One copy, so
  * the stores answer alike and the conformance kit checks one behaviour.
  */
-import { StoreError } from '../../core/types/errors.ts';
+import { StoreError, checkPreconditions } from '../../core/types/errors.ts';
 import type { KubeObject } from '../../core/types/object.ts';
 import type { DeleteContext } from '../../core/types/storage.ts';
 
-/** kube-apiserver's words for a resourceVersion precondition that failed on update. */
-export const STALE_OBJECT = 'the object has been modified; please apply your changes to the latest version and try again';
+/** kube-apiserver's words for a resourceVersion precondition that failed on update (defined once, in the contract). */
+export { STALE_OBJECT } from '../../core/types/errors.ts';
 
 export function notFound(name: string): StoreError {
   return new StoreError('NotFound', `${name} not found`);
 }
 
-/** Throws Conflict when a delete's uid or resourceVersion precondition does not match `current`. */
+/**
+ * Throws Conflict when a delete's uid or resourceVersion precondition does not match `current`:
+ * the contract's `checkPreconditions`, which core's registry layer also runs before the call.
+ */
 export function checkDeletePreconditions(current: KubeObject, preconditions: DeleteContext['preconditions']): void {
-  const { uid, resourceVersion } = preconditions;
-  // Worded as apimachinery's Preconditions.Check words them.
-  if (uid !== undefined && uid !== current.metadata.uid) {
-    throw new StoreError('Conflict', `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
-  }
-  if (resourceVersion !== undefined && resourceVersion !== current.metadata.resourceVersion) {
-    throw new StoreError(
-      'Conflict',
-      `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ` +
-        `ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
-    );
-  }
+  checkPreconditions(preconditions, current);
 }
 
 /** List order: by namespace, then name. */

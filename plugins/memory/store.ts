@@ -40,7 +40,7 @@ import type {
   WatchQuery,
   WriteContext,
 } from '../../core/types/storage.ts';
-import { byNamespaceThenName, checkDeletePreconditions, notFound, STALE_OBJECT } from '../../lib/store/object-rules.ts';
+import { checkDeletePreconditions, notFound, STALE_OBJECT } from '../../lib/store/object-rules.ts';
 import { DEFAULT_MAX_QUEUED_EVENTS, DEFAULT_WATCH_WINDOW, WatchFanout } from '../../lib/watch/fanout.ts';
 
 export interface MemoryStoreOptions {
@@ -103,7 +103,7 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
     return stored;
   }
 
-  /** Sorted by namespace, then name. Selectors in `query` are ignored: core applies them. */
+  /** In insertion order (core sorts). Selectors in `query` are ignored: core applies them. */
   async list(namespace: string | undefined, _query: ListQuery, _req: RequestContext): Promise<ObjectList> {
     this.#assertOpen();
     const ns = this.#scoped(namespace);
@@ -111,7 +111,6 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
     for (const object of this.#data.objects.values()) {
       if (ns === undefined || object.metadata.namespace === ns) items.push(object);
     }
-    items.sort(byNamespaceThenName);
     return { items, resourceVersion: String(this.#data.rv) };
   }
 

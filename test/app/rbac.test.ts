@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSnapshot, kindKey } from '../../core/registry.ts';
+import { buildSnapshot, kindKey } from '../../core/snapshot.ts';
 import { userClusterRoles } from '../../app/rbac.ts';
 import { MemoryStore } from '../../plugins/memory/store.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { validateConfig } from '../../config/index.ts';
 import type { ConfigError } from '../../config/index.ts';
 import { resolvePlugin } from './fake-plugins.ts';
+import { servingChecks } from '../../core/serving-checks.ts';
 
 type Json = Record<string, unknown>;
 
@@ -27,7 +28,7 @@ function gadget(overrides: Json = {}): Json {
 }
 
 function errorsOf(config: unknown): ConfigError[] {
-  const result = validateConfig(config, resolvePlugin);
+  const result = validateConfig(config, resolvePlugin, servingChecks);
   assert.equal(result.ok, false, 'expected the config to be rejected');
   return result.ok ? [] : result.errors;
 }
@@ -241,12 +242,13 @@ describe('validateConfig', () => {
     const result = validateConfig(
       { resources: [widget(), widget({ group: 'other.example.com', versions: [{ name: 'v1', schema: { openAPIV3Schema: schema } }] })] },
       resolvePlugin,
+      servingChecks,
     );
     assert.equal(result.ok, true, JSON.stringify(result));
   });
 
   it('fills in the defaults a CRD would get, and backend embedded', () => {
-    const result = validateConfig({ resources: [widget()] }, resolvePlugin);
+    const result = validateConfig({ resources: [widget()] }, resolvePlugin, servingChecks);
     assert.ok(result.ok);
     const [kind] = result.kinds;
     assert.deepEqual(kind?.names, { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList', shortNames: ['wd'], categories: [] });
@@ -259,14 +261,14 @@ describe('validateConfig', () => {
   });
 
   it('completes backend options with the defaults of the plugin schema', () => {
-    const result = validateConfig({ resources: [widget({ backend: { plugin: 'defaulted' } })] }, resolvePlugin);
+    const result = validateConfig({ resources: [widget({ backend: { plugin: 'defaulted' } })] }, resolvePlugin, servingChecks);
     assert.ok(result.ok);
     assert.deepEqual(result.kinds[0]?.backend.options, { ttl: 60 });
   });
 
   it('returns deep-frozen kinds that share nothing with the input', () => {
     const input = widget();
-    const result = validateConfig({ resources: [input] }, resolvePlugin);
+    const result = validateConfig({ resources: [input] }, resolvePlugin, servingChecks);
     assert.ok(result.ok);
     assert.ok(Object.isFrozen(result.kinds));
     assert.ok(Object.isFrozen(result.kinds[0]?.versions[0]?.schema?.openAPIV3Schema?.properties));
@@ -275,7 +277,7 @@ describe('validateConfig', () => {
 
   it('hashes equal configs equally whatever their key order, and different ones differently', () => {
     const hash = (config: unknown) => {
-      const result = validateConfig(config, resolvePlugin);
+      const result = validateConfig(config, resolvePlugin, servingChecks);
       assert.ok(result.ok);
       return result.hash;
     };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../config/index.ts';
 import { resolvePlugin } from './fake-plugins.ts';
+import { servingChecks } from '../../core/serving-checks.ts';
 
 const examples = fileURLToPath(new URL('../../config/examples/', import.meta.url));
 const files = readdirSync(examples).filter((f) => /\.(ya?ml|json)$/.test(f));
@@ -14,13 +15,13 @@ describe('config/examples', () => {
 
   for (const file of files) {
     it(`${file} validates`, async () => {
-      const result = await loadConfig({ path: join(examples, file) }, resolvePlugin);
+      const result = await loadConfig({ path: join(examples, file) }, resolvePlugin, servingChecks);
       assert.ok(result.ok, JSON.stringify(result, null, 2));
     });
   }
 
   it('apps.yaml declares Postgres and Bucket in apps.example.com and a cluster-scoped Tenant', async () => {
-    const result = await loadConfig({ path: join(examples, 'apps.yaml') }, resolvePlugin);
+    const result = await loadConfig({ path: join(examples, 'apps.yaml') }, resolvePlugin, servingChecks);
     assert.ok(result.ok);
     assert.deepEqual(
       result.kinds.map((k) => [k.group, k.names.kind, k.names.plural, k.scope, k.backend.plugin]),
@@ -44,12 +45,12 @@ describe('config/examples', () => {
   });
 
   it('dns-zones.yaml serves a DNSZone from a REST collection with only its url; billing.yaml uses the other http options', async () => {
-    const dns = await loadConfig({ path: join(examples, 'dns-zones.yaml') }, resolvePlugin);
+    const dns = await loadConfig({ path: join(examples, 'dns-zones.yaml') }, resolvePlugin, servingChecks);
     assert.ok(dns.ok);
     assert.deepEqual(dns.kinds.map((k) => [k.names.kind, k.scope, k.backend.plugin, Object.keys(k.backend.options).includes('url')]), [['DNSZone', 'Namespaced', 'http', true]]);
     // Defaults from the plugin's options schema are filled in.
     assert.equal(dns.kinds[0]?.backend.options.pollIntervalSeconds, 5);
-    const billing = await loadConfig({ path: join(examples, 'billing.yaml') }, resolvePlugin);
+    const billing = await loadConfig({ path: join(examples, 'billing.yaml') }, resolvePlugin, servingChecks);
     assert.ok(billing.ok);
     assert.deepEqual(billing.kinds.map((k) => [k.names.kind, k.scope, k.backend.plugin, k.backend.options.concurrency]), [['BillingAccount', 'Cluster', 'http', 'ifMatch']]);
   });

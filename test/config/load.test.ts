@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { findConfig, loadConfig, loadConfigFile } from '../../config/index.ts';
 import { resolvePlugin } from './fake-plugins.ts';
+import { servingChecks } from '../../core/serving-checks.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kindred-config-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -126,7 +127,7 @@ describe('findConfig', () => {
 describe('loadConfig', () => {
   it('returns the kinds of a valid file with its path', async () => {
     const path = join(folder({ 'kindred.config.yaml': minimal }), 'kindred.config.yaml');
-    const result = await loadConfig({ path }, resolvePlugin);
+    const result = await loadConfig({ path }, resolvePlugin, servingChecks);
     assert.ok(result.ok, JSON.stringify(result));
     assert.equal(result.path, path);
     assert.deepEqual(
@@ -137,7 +138,7 @@ describe('loadConfig', () => {
 
   it('returns the errors of an invalid file with its path', async () => {
     const path = join(folder({ 'kindred.config.yaml': minimal.replace('widgets', 'Widgets') }), 'kindred.config.yaml');
-    const result = await loadConfig({ path }, resolvePlugin);
+    const result = await loadConfig({ path }, resolvePlugin, servingChecks);
     assert.ok(!result.ok);
     assert.equal(result.path, path);
     assert.deepEqual(
@@ -148,7 +149,7 @@ describe('loadConfig', () => {
 
   it('returns a YAML syntax error as a config error', async () => {
     const path = join(folder({ 'kindred.config.yaml': 'resources: [' }), 'kindred.config.yaml');
-    const result = await loadConfig({ path }, resolvePlugin);
+    const result = await loadConfig({ path }, resolvePlugin, servingChecks);
     assert.ok(!result.ok);
     assert.match(result.errors[0]?.message ?? '', /line \d+, column \d+/);
   });

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InFlightRequests } from '../../core/in-flight.ts';
-import type { RegistrySnapshot } from '../../core/registry.ts';
+import type { RegistrySnapshot } from '../../core/snapshot.ts';
 
 const snapshot = (name: string) => ({ name }) as unknown as RegistrySnapshot;
 

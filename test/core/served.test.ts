@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSnapshot, kindKey } from '../../core/registry.ts';
+import { buildSnapshot, kindKey } from '../../core/snapshot.ts';
 import { handlerFor, resolveResource } from '../../core/handlers/index.ts';
 import { parseRequestInfo, type ResourceRequestInfo } from '../../core/request-info.ts';
 import { rbacRulesOf } from '../../core/served.ts';

@@ -10,7 +10,7 @@ import { connect, type ClientHttp2Session } from 'node:http2';
 import { Agent, request } from 'node:https';
 import { pino } from 'pino';
 import { KindredServer } from '../../core/server.ts';
-import { buildSnapshot, kindKey } from '../../core/registry.ts';
+import { buildSnapshot, kindKey } from '../../core/snapshot.ts';
 import { allowAll, type Authenticator } from '../../core/auth/types.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject } from '../../core/types/object.ts';

@@ -14,7 +14,7 @@ import { FileConfigSource } from '../../../config/sources.ts';
 import { createMetrics } from '../../../core/metrics.ts';
 import { InFlightRequests } from '../../../core/in-flight.ts';
 import { Reloader } from '../../../app/reload/reloader.ts';
-import type { RegistrySnapshot } from '../../../core/registry.ts';
+import type { RegistrySnapshot } from '../../../core/snapshot.ts';
 import { resolveBuiltinPlugin } from '../../../plugins/index.ts';
 import { configYaml } from './fixtures.ts';
 

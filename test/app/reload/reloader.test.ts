@@ -13,7 +13,7 @@ import { FileConfigSource } from '../../../config/sources.ts';
 import { createMetrics, type KindredMetrics } from '../../../core/metrics.ts';
 import { InFlightRequests } from '../../../core/in-flight.ts';
 import { Reloader } from '../../../app/reload/reloader.ts';
-import type { RegistrySnapshot } from '../../../core/registry.ts';
+import type { RegistrySnapshot } from '../../../core/snapshot.ts';
 import type { FullStorage } from '../../../lib/testing/index.ts';
 import { resolveBuiltinPlugin } from '../../../plugins/index.ts';
 import { configYaml, pluginModule } from './fixtures.ts';

@@ -6,8 +6,7 @@
 import type { KubeObject } from '../types/object.ts';
 import { badRequest, invalid } from '../status.ts';
 import { duplicateFields, duplicateYamlKeys } from '../schema/duplicates.ts';
-import type { WriteOptions } from './options.ts';
-import type { ResourceRequest } from './request.ts';
+import type { RegistryRequest, WriteOptions } from './request.ts';
 
 /**
  * Prunes, defaults and validates `object` in place against the served version's schema.
@@ -16,7 +15,7 @@ import type { ResourceRequest } from './request.ts';
  * Writes to `/status` change only status, so only status problems stop them: the rest
  * was accepted when it was written.
  */
-export function admit(req: ResourceRequest, object: KubeObject, old: KubeObject | undefined, options: WriteOptions): void {
+export function admit(req: RegistryRequest, object: KubeObject, old: KubeObject | undefined, options: WriteOptions): void {
   const schema = req.resource.schema;
   if (!schema) return;
   const unknown = schema.prune(object);
@@ -34,7 +33,7 @@ export function admit(req: ResourceRequest, object: KubeObject, old: KubeObject 
  * Duplicate fields in a JSON body, which JSON.parse hides: a 400 under Strict, warnings under
  * Warn. Call after the body has been decoded (so it is known to be JSON that parses).
  */
-export async function admitDuplicateFields(req: ResourceRequest, options: WriteOptions): Promise<void> {
+export async function admitDuplicateFields(req: RegistryRequest & { contentType: string; body: () => Promise<Buffer> }, options: WriteOptions): Promise<void> {
   if (options.fieldValidation === 'Ignore') return;
   if (isYaml(req.contentType)) return admitDuplicateYamlKeys(req, options);
   if (!isJson(req.contentType)) return;
@@ -43,7 +42,7 @@ export async function admitDuplicateFields(req: ResourceRequest, options: WriteO
 }
 
 /** The same for YAML bodies, worded as sigs.k8s.io/yaml's strict unmarshalling is (kube's apply patcher). */
-async function admitDuplicateYamlKeys(req: ResourceRequest, options: WriteOptions): Promise<void> {
+async function admitDuplicateYamlKeys(req: RegistryRequest & { contentType: string; body: () => Promise<Buffer> }, options: WriteOptions): Promise<void> {
   const duplicates = duplicateYamlKeys((await req.body()).toString('utf8'));
   if (duplicates.length === 0) return;
   const problem = `error converting YAML to JSON: yaml: unmarshal errors:\n${duplicates.map((d) => `  ${d}`).join('\n')}`;
@@ -56,7 +55,7 @@ const isYaml = (contentType: string): boolean => contentType === 'application/ya
 const isJson = (contentType: string): boolean => contentType === '' || contentType === 'application/json' || contentType.endsWith('+json');
 
 /** Strict: one 400 naming them all, as kube's strict decoding error does. Warn: one warning each. */
-function reportFieldProblems(req: ResourceRequest, options: WriteOptions, problems: string[]): void {
+function reportFieldProblems(req: RegistryRequest, options: WriteOptions, problems: string[]): void {
   if (options.fieldValidation === 'Strict') throw badRequest(`strict decoding error: ${problems.join(', ')}`);
   if (options.fieldValidation === 'Warn') req.warnings.push(...problems);
 }

@@ -3,32 +3,14 @@
  * built once per config and never changed. A reload builds a new snapshot beside the old
  * one and swaps a single reference; requests in flight keep the snapshot they started with.
  */
-import type { KindDefinition, KindVersion } from './types/kind.ts';
+import type { KindDefinition } from './types/kind.ts';
 import { verbsOf, type Storage } from './types/storage.ts';
-import { servedModelOf, type ServedModel } from './served.ts';
-import { compileColumns, type TableColumn } from './table.ts';
+import { servedModelOf } from './served.ts';
+import type { ServedResource } from './served-resource.ts';
+import { compileColumns } from './table.ts';
 import { buildDiscoveryDocuments, type DiscoveryDocuments } from './discovery.ts';
 import { buildOpenAPIDocuments, type OpenAPIDocuments, type OpenAPIOptions } from './openapi/documents.ts';
-import { compileSchema, type CompiledSchema } from './schema/index.ts';
-
-/** One kind at one served version: what a resource handler works with. */
-/**
- * Its `verbs` and `subresources` are the served-resource model (core/served.ts): routing,
- * discovery and OpenAPI all read them and nothing else.
- */
-export interface ServedResource extends ServedModel {
-  readonly kind: KindDefinition;
-  readonly version: KindVersion;
-  readonly store: Storage;
-  readonly group: string;
-  readonly plural: string;
-  readonly namespaced: boolean;
-  /** `<group>/<version>`, set on every object this resource returns. */
-  readonly apiVersion: string;
-  readonly columns: readonly TableColumn[];
-  /** The version's openAPIV3Schema compiled for pruning, defaulting and validation; undefined without one. */
-  readonly schema: CompiledSchema | undefined;
-}
+import { compileSchema } from './schema/index.ts';
 
 export interface RegistrySnapshot {
   readonly resources: readonly ServedResource[];

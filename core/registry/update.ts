@@ -4,17 +4,17 @@
  * named a resourceVersion gets a 409 when it is stale; without one the cycle is retried on
  * a race, as k8s.io/apiserver's GuaranteedUpdate does for unconditional updates.
  */
-import { canDelete, canGet, canUpdate } from '../types/storage.ts';
 import { isDeepStrictEqual } from 'node:util';
+import { canGet, canUpdate } from '../types/storage.ts';
 import type { KubeObject } from '../types/object.ts';
 import { isStoreError } from '../types/errors.ts';
 import { conflict, invalid, STALE_OBJECT } from '../status.ts';
 import { prepareForStatusUpdate, prepareForUpdate, validateObjectMeta } from '../metadata.ts';
-import { refOf, storeContext, storeWith, type ResourceRequest } from './request.ts';
-import type { WriteOptions } from './options.ts';
-import { trackManagedFields } from './apply.ts';
-import { admit, admitDuplicateFields } from './admit.ts';
+import { refOf, storeContext, storeWith, type RegistryRequest, type WriteOptions } from './request.ts';
+import { trackManagedFields } from './managed-fields.ts';
+import { admit } from './admit.ts';
 import { fitObjectLimits } from './object-limits.ts';
+import { deleteFinalized, deletesNow } from './delete.ts';
 
 const MAX_ATTEMPTS = 5;
 
@@ -30,13 +30,12 @@ function withoutVersion(object: KubeObject): KubeObject {
  * `operation` says how managedFields move: an Update makes the writer own what it changed; an
  * Apply mutation has computed them itself.
  */
-export async function readModifyWrite(req: ResourceRequest, options: WriteOptions, mutate: Mutation, operation: 'Update' | 'Apply' = 'Update'): Promise<KubeObject> {
+export async function readModifyWrite(req: RegistryRequest, options: WriteOptions, mutate: Mutation, operation: 'Update' | 'Apply' = 'Update'): Promise<KubeObject> {
   const resource = req.resource;
   const name = req.info.name!;
   const namespace = req.info.namespace;
   const toStatus = req.info.subresource === 'status';
   const hasStatus = resource.version.subresources.status !== undefined;
-  await admitDuplicateFields(req, options);
   for (let attempt = 1; ; attempt++) {
     const stored = await storeWith(req, canGet, 'get').get(namespace, name, storeContext(req));
     const wanted = mutate(stored);
@@ -66,20 +65,4 @@ export async function readModifyWrite(req: ResourceRequest, options: WriteOption
       if (!race || clientVersion || attempt >= MAX_ATTEMPTS) throw error;
     }
   }
-}
-
-/** An object marked for deletion goes away once its last finalizer is removed. */
-const deletesNow = (object: KubeObject): boolean => Boolean(object.metadata.deletionTimestamp) && (object.metadata.finalizers ?? []).length === 0;
-
-/**
- * Deletes an object whose update removed its last finalizer, on the condition that it is still
- * the stored version the update was computed from (a Conflict retries the update).
- */
-async function deleteFinalized(req: ResourceRequest, updated: KubeObject, options: WriteOptions): Promise<KubeObject> {
-  const meta = updated.metadata;
-  return storeWith(req, canDelete, 'delete').delete(meta.namespace, meta.name!, {
-    ...storeContext(req),
-    dryRun: options.dryRun,
-    preconditions: { uid: meta.uid!, resourceVersion: meta.resourceVersion! },
-  });
 }
