@@ -11,6 +11,7 @@ import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { KindDefinition, KindVersion } from '../core/types/kind.ts';
 import type { StoragePlugin } from '../core/types/storage.ts';
+import { isDns1035Label, isDns1123Subdomain } from '../lib/dns.ts';
 import { toConfigError } from './schema.ts';
 import type { ConfigError } from './schema.ts';
 
@@ -38,8 +39,6 @@ export interface IndexedKind {
 // ajv-formats is CommonJS: under NodeNext its default import is `module.exports`.
 const addFormats = addFormatsModule.default;
 
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // Kubernetes API conventions: kinds are CamelCase. apiextensions only asks that the
 // lower-cased kind be a DNS-1035 label; this is stricter (no '-', upper-case first).
 const KIND = /^[A-Z][A-Za-z0-9]*$/;
@@ -67,7 +66,7 @@ export function checkKinds(kinds: readonly IndexedKind[], resolvePlugin: Resolve
 
 function checkGroupAndNames(kind: KindDefinition, at: string, errors: ConfigError[]): void {
   const { group, names } = kind;
-  if (group.length > 253 || !DNS1123_SUBDOMAIN.test(group)) {
+  if (!isDns1123Subdomain(group)) {
     errors.push({
       path: `${at}.group`,
       message: "must be a DNS-1123 subdomain: lower case letters, digits, '-' and '.', at most 253 characters",
@@ -205,9 +204,7 @@ function checkConflicts(kinds: readonly IndexedKind[], errors: ConfigError[]): v
   }
 }
 
-function isLabel(value: string): boolean {
-  return value.length <= 63 && DNS1035_LABEL.test(value);
-}
+const isLabel = isDns1035Label;
 
 function isKind(value: string): boolean {
   return value.length <= 63 && KIND.test(value);

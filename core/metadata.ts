@@ -8,14 +8,12 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ObjectMeta } from './types/object.ts';
 import type { FieldError } from './field-errors.ts';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN, DNS1123_SUBDOMAIN_FORMAT, DNS1123_SUBDOMAIN_MESSAGE, DNS_LABEL_MAX_LENGTH } from '../lib/dns.ts';
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
-const subdomainMessage =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const subdomainMessage = `${DNS1123_SUBDOMAIN_MESSAGE} (e.g. 'example.com', regex used for validation is '${DNS1123_SUBDOMAIN_FORMAT}')`;
 
 /** Problems with a DNS-1123 subdomain (object names), as messages. */
 export function subdomainErrors(value: string): string[] {
@@ -25,14 +23,10 @@ export function subdomainErrors(value: string): string[] {
   return errors;
 }
 
-export function isDns1123Label(value: string): boolean {
-  return value.length <= 63 && DNS1123_LABEL.test(value);
-}
-
 /** Problems with a DNS-1123 label (namespace names: apimachinery ValidateNamespaceName), as messages. */
 export function labelErrors(value: string): string[] {
   const errors: string[] = [];
-  if (value.length > 63) errors.push('must be no more than 63 characters');
+  if (value.length > DNS_LABEL_MAX_LENGTH) errors.push(`must be no more than ${DNS_LABEL_MAX_LENGTH} characters`);
   if (!DNS1123_LABEL.test(value)) {
     errors.push(
       "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",

@@ -104,3 +104,8 @@ export function narrowBigIntegers(root: unknown): unknown {
   }
   return top;
 }
+
+/** A JSON object: not null, not an array. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

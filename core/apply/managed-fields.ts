@@ -4,6 +4,7 @@
  * (operation, then time, manager, apiVersion, subresource).
  */
 import { FieldSet, FieldsV1Error } from './fieldset.ts';
+import { isObject } from '../../lib/json.ts';
 
 export type Operation = 'Apply' | 'Update';
 
@@ -28,9 +29,6 @@ export function managerKey(entry: Pick<ManagerEntry, 'manager' | 'operation' | '
 
 export class ManagedFieldsError extends Error {}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Decodes managedFields; throws ManagedFieldsError when an entry is malformed or repeated. */
 export function decodeManagedFields(value: unknown): Managers {
@@ -38,7 +36,7 @@ export function decodeManagedFields(value: unknown): Managers {
   if (value === undefined || value === null) return managers;
   if (!Array.isArray(value)) throw new ManagedFieldsError('managedFields must be a list');
   for (const [i, raw] of value.entries()) {
-    if (!isRecord(raw)) throw new ManagedFieldsError(`managedFields[${i}] must be an object`);
+    if (!isObject(raw)) throw new ManagedFieldsError(`managedFields[${i}] must be an object`);
     const { manager = '', operation, apiVersion = '', subresource = '', time, fieldsType, fieldsV1 } = raw;
     if (operation !== 'Apply' && operation !== 'Update') throw new ManagedFieldsError(`managedFields[${i}].operation must be Apply or Update`);
     if (fieldsType !== 'FieldsV1') throw new ManagedFieldsError(`managedFields[${i}].fieldsType must be FieldsV1`);
@@ -65,7 +63,7 @@ export function decodeManagedFields(value: unknown): Managers {
 export function isResetManagedFields(value: unknown): boolean {
   if (!Array.isArray(value)) return false;
   if (value.length === 0) return true;
-  return value.length === 1 && isRecord(value[0]) && Object.keys(value[0]).length === 0;
+  return value.length === 1 && isObject(value[0]) && Object.keys(value[0]).length === 0;
 }
 
 function compareEntries(p: ManagerEntry, q: ManagerEntry): number {

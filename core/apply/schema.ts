@@ -6,6 +6,7 @@
  * objects are granular unless `x-kubernetes-map-type: atomic`, and anything the schema does
  * not describe is "deduced" from the value (maps granular, lists atomic).
  */
+import { isObject } from '../../lib/json.ts';
 
 export type FieldType = ScalarType | MapType | ListType | DeducedType;
 
@@ -40,21 +41,18 @@ const DEDUCED_LIST: ListType = { kind: 'list', listType: 'atomic', keys: [], ite
 
 type Schema = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The concrete type of `value` under `type`: a deduced type resolved from the value. */
 export function resolve(type: FieldType, value: unknown): FieldType {
   if (type.kind !== 'deduced') return type;
   if (Array.isArray(value)) return DEDUCED_LIST;
-  if (isRecord(value)) return DEDUCED_MAP;
+  if (isObject(value)) return DEDUCED_MAP;
   return SCALAR;
 }
 
 /** Converts one node of an OpenAPI v3 (structural) schema. */
 export function typeOfSchema(schema: unknown): FieldType {
-  if (!isRecord(schema)) return DEDUCED;
+  if (!isObject(schema)) return DEDUCED;
   // int-or-string and preserved unknown fields without properties carry no structure.
   if (schema['x-kubernetes-int-or-string'] === true) return SCALAR;
   const type = schema.type;
@@ -68,7 +66,7 @@ export function typeOfSchema(schema: unknown): FieldType {
       items: typeOfSchema(schema.items),
     };
   }
-  if (type === 'object' || isRecord(schema.properties) || schema.additionalProperties !== undefined) {
+  if (type === 'object' || isObject(schema.properties) || schema.additionalProperties !== undefined) {
     return objectType(schema);
   }
   if (type === undefined) return DEDUCED;
@@ -76,7 +74,7 @@ export function typeOfSchema(schema: unknown): FieldType {
 }
 
 function objectType(schema: Schema): MapType {
-  const properties = isRecord(schema.properties) ? schema.properties : {};
+  const properties = isObject(schema.properties) ? schema.properties : {};
   const additional = schema.additionalProperties;
   const embedded = schema['x-kubernetes-embedded-resource'] === true;
   const cache = new Map<string, FieldType>();
@@ -88,7 +86,7 @@ function objectType(schema: Schema): MapType {
       if (found) return found;
       if (Object.hasOwn(properties, key)) found = typeOfSchema(properties[key]);
       else if (embedded && key === 'metadata') found = OBJECT_META;
-      else if (isRecord(additional)) found = typeOfSchema(additional);
+      else if (isObject(additional)) found = typeOfSchema(additional);
       else found = DEDUCED;
       cache.set(key, found);
       return found;

@@ -7,21 +7,19 @@
 import { isDeepStrictEqual } from 'node:util';
 import { FieldSet, type Path, type PathElement } from './fieldset.ts';
 import { resolve, type FieldType, type ListType } from './schema.ts';
+import { isObject } from '../../lib/json.ts';
 
 type Json = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isEmptyish(value: unknown): boolean {
-  return value === undefined || (isRecord(value) && Object.keys(value).length === 0) || (Array.isArray(value) && value.length === 0);
+  return value === undefined || (isObject(value) && Object.keys(value).length === 0) || (Array.isArray(value) && value.length === 0);
 }
 
 /** The path element of a list item: `v:` for sets, `k:` for list-maps (key fields sorted by name). */
 export function itemElement(list: ListType, item: unknown, index: number): PathElement {
   if (list.listType === 'set') return `v:${JSON.stringify(item)}`;
-  if (list.listType === 'map' && isRecord(item) && list.keys.length > 0) {
+  if (list.listType === 'map' && isObject(item) && list.keys.length > 0) {
     const key: Json = {};
     for (const name of [...list.keys].sort()) if (item[name] !== undefined) key[name] = item[name];
     return `k:${JSON.stringify(key)}`;
@@ -49,10 +47,10 @@ export function toFieldSet(value: unknown, type: FieldType): FieldSet {
 function collect(value: unknown, type: FieldType, path: PathElement[], set: FieldSet): void {
   if (value === undefined) return;
   const t = resolve(type, value);
-  if (t.kind === 'map' && isRecord(value) && !t.atomic) {
+  if (t.kind === 'map' && isObject(value) && !t.atomic) {
     for (const [key, child] of Object.entries(value)) {
       const childPath = [...path, `f:${key}`];
-      if (child === null || (isRecord(child) && Object.keys(child).length === 0)) set.insert(childPath);
+      if (child === null || (isObject(child) && Object.keys(child).length === 0)) set.insert(childPath);
       collect(child, t.field(key), childPath, set);
     }
     return;
@@ -90,7 +88,7 @@ function compareAt(l: unknown, r: unknown, type: FieldType, path: Path, out: Com
   };
   // Both empty or absent: a leaf, which keeps the empty/null distinction (compare.go).
   const bothEmpty = isEmptyish(l) && isEmptyish(r);
-  if (t.kind === 'map' && (l === undefined || isRecord(l)) && (r === undefined || isRecord(r)) && !t.atomic && !bothEmpty) {
+  if (t.kind === 'map' && (l === undefined || isObject(l)) && (r === undefined || isObject(r)) && !t.atomic && !bothEmpty) {
     const lm = (l ?? {}) as Json;
     const rm = (r ?? {}) as Json;
     for (const key of new Set([...Object.keys(lm), ...Object.keys(rm)])) {
@@ -114,7 +112,7 @@ export function merge(live: unknown, config: unknown, type: FieldType): unknown 
   if (live === undefined) return structuredClone(config);
   const t = resolve(type, config);
   if (isEmptyish(live) && isEmptyish(config)) return structuredClone(config);
-  if (t.kind === 'map' && isRecord(live) && isRecord(config) && !t.atomic) {
+  if (t.kind === 'map' && isObject(live) && isObject(config) && !t.atomic) {
     const out: Json = {};
     for (const [key, value] of Object.entries(live)) out[key] = key in config ? merge(value, config[key], t.field(key)) : value;
     for (const [key, value] of Object.entries(config)) if (!(key in live)) out[key] = structuredClone(value);
@@ -188,7 +186,7 @@ function mergeItems(t: ListType, live: unknown[], config: unknown[]): unknown[] 
 export function removeFields(value: unknown, remove: FieldSet, keep: FieldSet, type: FieldType): unknown {
   const t = resolve(type, value);
   const keepChild = (pe: PathElement): boolean => keep.has([pe]) || !keep.withPrefix(pe).isEmpty();
-  if (t.kind === 'map' && isRecord(value) && !t.atomic) {
+  if (t.kind === 'map' && isObject(value) && !t.atomic) {
     const out: Json = {};
     let removedAny = false;
     for (const [key, child] of Object.entries(value)) {

@@ -8,7 +8,8 @@ import { negotiateResource } from '../negotiation.ts';
 import { parseBool } from '../params.ts';
 import { serverSideApply } from '../registry/apply.ts';
 import { admitDuplicateFields } from '../registry/admit.ts';
-import { asKubeObject, isPlainObject, parseJsonOrYaml } from './decode.ts';
+import { isObject } from '../../lib/json.ts';
+import { asKubeObject, parseJsonOrYaml } from './decode.ts';
 import { optionsInvalid, parseWriteOptions } from './options.ts';
 import { encodeOne } from './present.ts';
 import type { Reply, ResourceRequest } from './request.ts';
@@ -25,7 +26,7 @@ export async function applyObject(req: ResourceRequest): Promise<Reply> {
   if (force === undefined) throw badRequest(`invalid boolean value for force: ${JSON.stringify(rawForce)}`);
   // YAML is a superset of JSON: kubectl sends JSON, other clients YAML.
   const body = parseJsonOrYaml((await req.body()).toString('utf8'), true);
-  if (!isPlainObject(body)) throw badRequest('the apply patch must be a YAML or JSON object');
+  if (!isObject(body)) throw badRequest('the apply patch must be a YAML or JSON object');
   const config = asKubeObject(req, body, req.info.name);
   await admitDuplicateFields(req, options);
   if (config.metadata.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil');

@@ -11,6 +11,7 @@ import { optionsInvalid } from './options.ts';
 import type { ResourceRequest } from './request.ts';
 import { MAX_NESTING_DEPTH, jsonNestingDepthExceeds, nestingDepthExceeds, yamlNestingDepthExceeds } from '../nesting.ts';
 import { LONG_DIGITS, encodeJson, narrowBigIntegers, parseJson } from '../../lib/json.ts';
+import { isObject } from '../../lib/json.ts';
 
 export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml'];
 
@@ -61,16 +62,13 @@ export async function decodeObjectBody(req: ResourceRequest): Promise<unknown> {
   return parseJsonOrYaml(raw, type === 'application/yaml');
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Checks a decoded body is an object of this endpoint's kind and fills in what the URL says.
  * `urlName` is the name in the path (update, patch), which the body must agree with.
  */
 export function asKubeObject(req: ResourceRequest, value: unknown, urlName?: string): KubeObject {
-  if (!isPlainObject(value)) throw badRequest('the body of the request must be a JSON object');
+  if (!isObject(value)) throw badRequest('the body of the request must be a JSON object');
   const resource = req.resource;
   const kind = value.kind;
   const apiVersion = value.apiVersion;
@@ -86,7 +84,7 @@ export function asKubeObject(req: ResourceRequest, value: unknown, urlName?: str
     throw badRequest(`the kind in the data (${kind}) does not match the expected kind (${resource.kind.names.kind})`);
   }
   const metadata = value.metadata ?? {};
-  if (!isPlainObject(metadata)) throw badRequest('metadata must be an object');
+  if (!isObject(metadata)) throw badRequest('metadata must be an object');
   const object = { ...value, metadata: { ...metadata } } as KubeObject;
   const pathNamespace = req.info.namespace;
   if (resource.namespaced) {
@@ -111,7 +109,7 @@ export async function decodeDeleteOptions(req: ResourceRequest): Promise<DeleteO
   let body: Record<string, unknown> = {};
   if (raw !== '') {
     const parsed = parseJsonOrYaml(raw, req.contentType === 'application/yaml');
-    if (!isPlainObject(parsed)) throw badRequest('DeleteOptions must be an object');
+    if (!isObject(parsed)) throw badRequest('DeleteOptions must be an object');
     body = parsed;
   }
   const query = req.info.query;
@@ -125,7 +123,7 @@ export async function decodeDeleteOptions(req: ResourceRequest): Promise<DeleteO
   if (policy !== undefined && policy !== 'Foreground' && policy !== 'Background' && policy !== 'Orphan') {
     throw optionsInvalid('DeleteOptions', [{ type: 'NotSupported', field: 'propagationPolicy', value: policy, supported: ['Foreground', 'Background', 'Orphan'] }]);
   }
-  const pre = isPlainObject(body.preconditions) ? body.preconditions : {};
+  const pre = isObject(body.preconditions) ? body.preconditions : {};
   const preconditions: DeleteOptions['preconditions'] = {};
   if (typeof pre.uid === 'string' && pre.uid) preconditions.uid = pre.uid;
   if (typeof pre.resourceVersion === 'string' && pre.resourceVersion) preconditions.resourceVersion = pre.resourceVersion;

@@ -7,7 +7,8 @@ import { StatusError, badRequest, entityTooLarge, unsupportedMediaType } from '.
 import { negotiateResource } from '../negotiation.ts';
 import { applyMergePatch } from '../patch/merge-patch.ts';
 import { applyJsonPatch, JsonPatchError } from '../patch/json-patch.ts';
-import { asKubeObject, isPlainObject, parseJsonOrYaml } from './decode.ts';
+import { isObject } from '../../lib/json.ts';
+import { asKubeObject, parseJsonOrYaml } from './decode.ts';
 import { optionsInvalid, parseWriteOptions } from './options.ts';
 import { present } from '../served-resource.ts';
 import { readModifyWrite } from '../registry/update.ts';
@@ -47,7 +48,7 @@ function jsonPatch(body: string): PatchMechanism {
 
 function mergePatch(body: string): PatchMechanism {
   const patch = parseJsonOrYaml(body, false);
-  if (!isPlainObject(patch)) throw badRequest('a merge patch must be a JSON object');
+  if (!isObject(patch)) throw badRequest('a merge patch must be a JSON object');
   return { apply: (current) => applyMergePatch(current, patch) };
 }
 

@@ -12,7 +12,8 @@ import type { ScaleSubresource } from '../types/kind.ts';
 import { badRequest, invalid } from '../status.ts';
 import { negotiateResource } from '../negotiation.ts';
 import { SCALE_KIND } from '../served.ts';
-import { decodeObjectBody, isPlainObject } from './decode.ts';
+import { isObject } from '../../lib/json.ts';
+import { decodeObjectBody } from './decode.ts';
 import { parseWriteOptions } from './options.ts';
 import { mechanismFor } from './patch.ts';
 import { storeContext, storeWith, type Reply, type ResourceRequest } from './request.ts';
@@ -44,7 +45,7 @@ const fieldsOf = (path: string): string[] => path.split('.').slice(1);
 function valueAt(object: unknown, path: string): unknown {
   let at: unknown = object;
   for (const field of fieldsOf(path)) {
-    if (!isPlainObject(at)) return undefined;
+    if (!isObject(at)) return undefined;
     at = at[field];
   }
   return at;
@@ -56,7 +57,7 @@ function setValueAt(object: Record<string, unknown>, path: string, value: unknow
   let at = object;
   for (const field of fields.slice(0, -1)) {
     const next = at[field];
-    if (!isPlainObject(next)) at[field] = {};
+    if (!isObject(next)) at[field] = {};
     at = at[field] as Record<string, unknown>;
   }
   at[fields[fields.length - 1]!] = value;
@@ -94,16 +95,16 @@ export function scaleOf(object: KubeObject, config: ScaleSubresource): Scale {
 
 /** The replica count a written Scale asks for, checked as ValidateScale does; and its precondition. */
 function desiredReplicas(req: ResourceRequest, value: unknown): { replicas: number; resourceVersion?: string } {
-  if (!isPlainObject(value)) throw badRequest('the body of the request must be a JSON object');
+  if (!isObject(value)) throw badRequest('the body of the request must be a JSON object');
   if (value.apiVersion !== SCALE_API_VERSION || value.kind !== 'Scale') {
     throw badRequest(`the body must be a Scale of ${SCALE_API_VERSION}, got kind ${JSON.stringify(value.kind)} of ${JSON.stringify(value.apiVersion)}`);
   }
-  const metadata = isPlainObject(value.metadata) ? value.metadata : {};
+  const metadata = isObject(value.metadata) ? value.metadata : {};
   const name = req.info.name!;
   if (metadata.name !== undefined && metadata.name !== '' && metadata.name !== name) {
     throw badRequest(`the name of the object (${String(metadata.name)}) does not match the name on the URL (${name})`);
   }
-  const replicas = isPlainObject(value.spec) ? value.spec.replicas : undefined;
+  const replicas = isObject(value.spec) ? value.spec.replicas : undefined;
   const bad = (detail: string) =>
     invalid({ group: SCALE_KIND.group, kind: SCALE_KIND.kind, name }, [{ type: 'Invalid', field: 'spec.replicas', value: replicas, detail }]);
   if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas))) throw bad('must be an integer');

@@ -20,6 +20,7 @@ import { negotiateResource, type Representation } from '../negotiation.ts';
 import { parseSelection, type Selection } from '../selection.ts';
 import { objectKey } from '../paging.ts';
 import { toStatusError } from '../status.ts';
+import { timer } from '../../lib/sleep.ts';
 import { parseListOptions, type ListOptions } from './options.ts';
 import { selectObjects } from '../registry/list.ts';
 import { encodedObjectText, encodeOne } from './present.ts';
@@ -47,23 +48,6 @@ async function startPoint(req: ResourceRequest, options: ListOptions, selection:
     return { initial: [], resourceVersion: list.resourceVersion, initialEventsEnd: false };
   }
   return { initial: [], resourceVersion: rv, initialEventsEnd: false };
-}
-
-function pause(ms: number, signal: AbortSignal): { done: Promise<void>; cancel: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort = (): void => {};
-  const done = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-    onAbort = () => resolve();
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return {
-    done,
-    cancel: () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-    },
-  };
 }
 
 export async function watchObjects(req: ResourceRequest): Promise<Reply> {
@@ -189,7 +173,7 @@ async function* streamEvents(
         continue;
       }
       if (backlog.ended) return;
-      const tick = pause(Math.min(deadline - Date.now(), BOOKMARK_INTERVAL_MS), req.signal);
+      const tick = timer(Math.min(deadline - Date.now(), BOOKMARK_INTERVAL_MS), req.signal);
       const woke = await Promise.race([backlog.changed().then(() => true), tick.done.then(() => false)]);
       tick.cancel();
       // Idle: a bookmark says how far the watch has got (lastVersion is delivered: the backlog is empty).

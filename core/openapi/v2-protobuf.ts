@@ -10,6 +10,7 @@
 import type protobuf from 'protobufjs';
 import { stringify } from 'yaml';
 import { gnosticV2, DocumentType } from './gnostic-v2.ts';
+import { isObject } from '../../lib/json.ts';
 
 type Json = Record<string, unknown>;
 type Message = Record<string, unknown>;
@@ -22,7 +23,6 @@ const T = {
   Tag: typeOf('Tag'), Response: typeOf('Response'),
 };
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const entries = (v: unknown): [string, unknown][] => (isObject(v) ? Object.entries(v) : []);
 
 /**

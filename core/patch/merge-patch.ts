@@ -6,11 +6,10 @@
  * applying anything (evanphx `ErrBadJSONPatch`); that check belongs to the handler. Here any
  * non-object patch simply replaces the target, as the RFC says.
  */
+import { isObject } from '../../lib/json.ts';
 
 type JsonObject = Record<string, unknown>;
 
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Returns `target` with `patch` merged in: a `null` member deletes, an object member merges

@@ -17,7 +17,8 @@ import type { FieldError } from '../field-errors.ts';
 import { CelCheckError, checkExpression, costErrorMessage, PER_RULE_COST_LIMIT, type CheckResult } from './cel-check.ts';
 import { celTypeOf, type CelType } from './cel-types.ts';
 import type { SchemaNode } from './node.ts';
-import { isIntOrString, isObject, typeOf } from './node.ts';
+import { isObject } from '../../lib/json.ts';
+import { isIntOrString, typeOf } from './node.ts';
 
 /** A compiled `x-kubernetes-validations` entry. */
 export interface CompiledRule {

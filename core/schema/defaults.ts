@@ -8,7 +8,8 @@
  * Afterwards, nulls that a non-nullable field without a default would reject are dropped
  * (`PruneNonNullableNullsWithoutDefaults` in the same package).
  */
-import { additionalPropertiesOf, isNullable, isObject, itemsOf, propertiesOf, type SchemaNode } from './node.ts';
+import { isObject } from '../../lib/json.ts';
+import { additionalPropertiesOf, isNullable, itemsOf, propertiesOf, type SchemaNode } from './node.ts';
 
 const hasDefault = (s: SchemaNode): boolean => s.default !== undefined;
 const nonNullableNull = (value: unknown, s: SchemaNode): boolean => value === null && !isNullable(s);

@@ -13,8 +13,9 @@ import { costErrorMessage, PER_KIND_COST_LIMIT } from './cel-check.ts';
 import { cardinalityOf, celTypeOf } from './cel-types.ts';
 import { applyDefaultsTo, dropRejectedNulls } from './defaults.ts';
 import { listProblems } from './lists.ts';
+import { isObject } from '../../lib/json.ts';
 import {
-  additionalPropertiesOf, childPath, indexPath, isObject, itemsOf, listMapKeysOf, listTypeOf, propertiesOf,
+  additionalPropertiesOf, childPath, indexPath, itemsOf, listMapKeysOf, listTypeOf, propertiesOf,
   type SchemaNode,
 } from './node.ts';
 import { pruneValue } from './prune.ts';

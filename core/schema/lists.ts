@@ -7,8 +7,9 @@
 import { encodeJson } from '../../lib/json.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { FieldError } from '../field-errors.ts';
+import { isObject } from '../../lib/json.ts';
 import {
-  additionalPropertiesOf, childPath, indexPath, isObject, itemsOf, listMapKeysOf, listTypeOf, propertiesOf,
+  additionalPropertiesOf, childPath, indexPath, itemsOf, listMapKeysOf, listTypeOf, propertiesOf,
   type SchemaNode,
 } from './node.ts';
 

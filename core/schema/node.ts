@@ -3,11 +3,9 @@
  * declares it). Pruning, defaulting, list checks and CEL rules all walk the schema through
  * these, so the meaning of each keyword lives in one place.
  */
-export type SchemaNode = Record<string, unknown>;
+import { isObject } from '../../lib/json.ts';
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export type SchemaNode = Record<string, unknown>;
 
 export const typeOf = (s: SchemaNode): string | undefined => (typeof s.type === 'string' ? s.type : undefined);
 

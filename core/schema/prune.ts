@@ -5,8 +5,9 @@
  * ones; an embedded resource keeps apiVersion and kind and its metadata is cut to ObjectMeta;
  * an object whose schema declares nothing loses every field.
  */
+import { isObject } from '../../lib/json.ts';
 import {
-  OBJECT_META_FIELDS, additionalPropertiesOf, childPath, indexPath, isEmbedded, isObject, itemsOf, preservesUnknown,
+  OBJECT_META_FIELDS, additionalPropertiesOf, childPath, indexPath, isEmbedded, itemsOf, preservesUnknown,
   propertiesOf, type SchemaNode,
 } from './node.ts';
 

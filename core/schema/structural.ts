@@ -9,8 +9,9 @@
  * Paths are relative to the schema root, dotted (`properties.spec.properties.size.type`), so
  * config/check.ts can put `resources[0].versions[0].schema.openAPIV3Schema` in front.
  */
+import { isObject } from '../../lib/json.ts';
 import {
-  additionalPropertiesOf, isEmbedded, isIntOrString, isObject, itemsOf, listMapKeysOf, listTypeOf, preservesUnknown,
+  additionalPropertiesOf, isEmbedded, isIntOrString, itemsOf, listMapKeysOf, listTypeOf, preservesUnknown,
   propertiesOf, typeOf, type SchemaNode,
 } from './node.ts';
 

@@ -14,7 +14,8 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { FieldError } from '../field-errors.ts';
 import { KUBE_FORMATS, NUMBER_FORMATS } from './formats.ts';
-import { childPath, indexPath, isObject, type SchemaNode } from './node.ts';
+import { isObject } from '../../lib/json.ts';
+import { childPath, indexPath, type SchemaNode } from './node.ts';
 
 /** A schema error and where it is: the JSON Pointer of the value it is about (for ratcheting). */
 export interface LocatedError {

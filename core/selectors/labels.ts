@@ -11,6 +11,7 @@
  * prefix, values are up to 63 characters; both are checked with apimachinery's messages.
  */
 import { SelectorError } from './errors.ts';
+import { DNS1123_SUBDOMAIN, DNS1123_SUBDOMAIN_FORMAT, DNS1123_SUBDOMAIN_MESSAGE } from '../../lib/dns.ts';
 
 export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
 
@@ -268,9 +269,6 @@ const labelKeyMessage = "must consist of alphanumeric characters, '-', '_' or '.
 const labelValueFmt = `(${labelKeyFmt})?`;
 const labelValueRegexp = new RegExp(`^${labelValueFmt}$`);
 const labelValueMessage = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const dns1123SubdomainFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*';
-const dns1123SubdomainRegexp = new RegExp(`^${dns1123SubdomainFmt}$`);
-const dns1123SubdomainMessage = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 
 const byteLength = (s: string): number => Buffer.byteLength(s, 'utf8');
 const maxLenError = (n: number): string => `must be no more than ${n} bytes`;
@@ -291,7 +289,7 @@ export function labelKeyErrors(key: string): string[] {
     if (prefix === '') errors.push('prefix part must be non-empty');
     else {
       if (byteLength(prefix) > 253) errors.push(`prefix part ${maxLenError(253)}`);
-      if (!dns1123SubdomainRegexp.test(prefix)) errors.push(`prefix part ${regexError(dns1123SubdomainMessage, dns1123SubdomainFmt, 'example.com')}`);
+      if (!DNS1123_SUBDOMAIN.test(prefix)) errors.push(`prefix part ${regexError(DNS1123_SUBDOMAIN_MESSAGE, DNS1123_SUBDOMAIN_FORMAT, 'example.com')}`);
     }
   }
   if (name === '') errors.push('name part must be non-empty');

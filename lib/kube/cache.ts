@@ -18,6 +18,7 @@ import type { KubeObject } from '../../core/types/object.ts';
 import type { PluginLogger } from '../../core/types/storage.ts';
 import { EventLog, type LoggedEvent } from '../watch/event-log.ts';
 import { UnreachableError, type KubeTransport, type Query } from './client.ts';
+import { sleep } from '../sleep.ts';
 
 /**
  * One change to a backing object, as the shared event log (lib/watch) holds it. `rv` is
@@ -288,16 +289,4 @@ function withTypeMeta(object: KubeObject, path: string): KubeObject {
   const match = /^\/(?:api\/(v1)|apis\/([^/]+\/[^/]+))\//.exec(path);
   const apiVersion = match?.[1] ?? match?.[2] ?? '';
   return { ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? '' };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

@@ -10,6 +10,7 @@ import type { KubeObject } from '../../core/types/object.ts';
 import { fromBackingMetadata, isProjectionOf, storageApiVersion, toBackingMetadata, type MetadataMapping } from '../../lib/kube/mapping.ts';
 import type { BackingResource, Projection } from '../../lib/kube/index.ts';
 import type { HelmReleaseOptions } from './options.ts';
+import { isObject } from '../../lib/json.ts';
 
 export const HELM_RELEASE: BackingResource = { group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases', kind: 'HelmRelease' };
 
@@ -112,6 +113,3 @@ function takeAt(path: string[], values: unknown): unknown {
   return at === undefined ? {} : structuredClone(at);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

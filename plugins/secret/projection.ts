@@ -11,7 +11,7 @@ import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject } from '../../core/types/object.ts';
 import { fromBackingMetadata, isProjectionOf, RESERVED_DOMAIN, storageApiVersion, toBackingMetadata, type MetadataMapping } from '../../lib/kube/mapping.ts';
 import type { BackingResource, Projection } from '../../lib/kube/index.ts';
-import { encodeJson, parseJson } from '../../lib/json.ts';
+import { encodeJson, isObject, parseJson } from '../../lib/json.ts';
 
 export const SECRET: BackingResource = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' };
 export const JSON_FIELDS_ANNOTATION = `${RESERVED_DOMAIN}/json-fields`;
@@ -112,6 +112,3 @@ function listOf(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -17,6 +17,7 @@ import { startKindred, type RunningKindred } from '../../app/startup.ts';
 import { createCertificateAuthority, issueCertificate, type KeyPairPem } from '../../core/tls/certificates.ts';
 import { mustKubectl } from '../support/tools.ts';
 import type { ControlPlane } from './control-plane.ts';
+import { eventually } from '../support/eventually.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const KINDRED_NAMESPACE = 'kindred-system';
@@ -134,12 +135,10 @@ export async function availability(dir: string, cp: ControlPlane, name: string):
   return result.stdout.trim();
 }
 
+/** Waits for `check` (see eventually); returns how long it took, for the log. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 90_000, intervalMs = 500): Promise<number> {
   const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  await eventually(what, check, { timeoutMs, intervalMs });
   return Date.now() - started;
 }
 

@@ -21,6 +21,12 @@ import {
 const postgres = (name: string, namespace: string) =>
   JSON.stringify({ apiVersion: 'apps.example.com/v1alpha1', kind: 'Postgres', metadata: { name, namespace }, spec: { version: '16', size: 1 } });
 
+/** Watches open on kindred's stores (the memory store counts them). */
+function openWatches(running: RunningKindred): number {
+  const stores = running.reloader.generation?.snapshot.stores.values() ?? [];
+  return [...stores].reduce((n, store) => n + ((store as { openWatches?: number }).openWatches ?? 0), 0);
+}
+
 describe('kindred behind the aggregator', clusterTestOptions(), () => {
   let cp: ControlPlane;
   let dir: string;
@@ -100,7 +106,8 @@ describe('kindred behind the aggregator', clusterTestOptions(), () => {
   it('creates, reads, patches, watches and deletes through the aggregator', async () => {
     assert.equal((await k([...admin(), 'create', 'namespace', 'crud'])).code, 0);
     const watch = k([...admin(), 'get', 'postgreses', '-n', 'crud', '-w', '--request-timeout=8s', '-o', 'name']);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The create must come after the watch has reached kindred, or the watch would not see it.
+    await waitFor('the watch to reach kindred', async () => openWatches(kindred!) > 0, 30_000, 50);
     const created = await k([...admin(), 'apply', '-f', '-'], postgres('db1', 'crud'));
     assert.equal(created.code, 0, created.stderr);
     const got = await k([...admin(), 'get', 'pg', 'db1', '-n', 'crud', '-o', 'jsonpath={.spec.version}']);

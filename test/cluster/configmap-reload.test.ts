@@ -14,19 +14,11 @@ import { CONFIG_REJECTED_REASON } from '../../config/configmap-source.ts';
 import { configYaml } from '../app/reload/fixtures.ts';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { clusterTestOptions } from './require.ts';
+import { eventually } from '../support/eventually.ts';
 
 const NAME = 'kindred-config';
 const NAMESPACE = 'default';
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, deadlineMs = 60_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('config from a ConfigMap', clusterTestOptions(), () => {
   let cp: ControlPlane;

@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { CustomObjectsApi, KubeConfig, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
 import { KubeClient } from '../../lib/kube/client.ts';
 import { GROUP_LABEL, KIND_LABEL } from '../../lib/kube/mapping.ts';
-import { eventually, HELM_RELEASES, must } from './fixtures/kube-backend.ts';
+import { HELM_RELEASES, must } from './fixtures/kube-backend.ts';
+import { eventually } from '../support/eventually.ts';
 import { startPlatform, type Platform } from './fixtures/platform.ts';
 import { clusterTestOptions } from './require.ts';
 
@@ -58,13 +59,13 @@ describe('watching a HelmRelease-backed kind', clusterTestOptions(), () => {
     t.after(() => informer.stop());
     const admin = p.backend.admin;
     const expectSame = async (what: string) => {
-      await eventually(async () => {
+      await eventually(what, async () => {
         const want = ((await must(admin, 'GET', hrPath())).items as KubernetesObject[])
           .map((o) => `${o.metadata?.name?.replace(/^postgres-/, '')}@${o.metadata?.resourceVersion}`)
           .sort();
         const have = informer.list(NS).map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`).sort();
         return JSON.stringify(want) === JSON.stringify(have);
-      }, what, 30_000);
+      }, { timeoutMs: 30_000 });
     };
 
     await Promise.all(Array.from({ length: 20 }, (_, i) => must(admin, 'POST', hrPath(), hr(`p${i}`, 1))));
@@ -86,7 +87,7 @@ describe('watching a HelmRelease-backed kind', clusterTestOptions(), () => {
   it('serves 200 concurrent client watches from one upstream watch', async () => {
     const admin = p.backend.admin;
     // kindred watches once for every HelmRelease-backed kind (Postgres, Redis, Bucket).
-    await eventually(async () => (await upstreamWatches(admin)) === 1, 'kindred to hold its one upstream watch');
+    await eventually('kindred to hold its one upstream watch', async () => (await upstreamWatches(admin)) === 1);
     const viaKindred = new KubeClient(p.kindred.kubeconfigPath);
     const abort = new AbortController();
     const kinds = ['postgreses', 'redises', 'buckets'];

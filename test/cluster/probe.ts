@@ -5,6 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { ManagedProcess } from './process.ts';
+import { eventually } from '../support/eventually.ts';
 
 export interface TlsCredentials {
   ca?: string;
@@ -60,24 +61,11 @@ export async function waitUntil(
   check: () => Promise<boolean>,
   options: { process: ManagedProcess; timeoutMs: number; intervalMs?: number },
 ): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
-  let lastError = 'not ready yet';
-  for (;;) {
-    if (!options.process.isRunning()) {
-      throw startupError(`${options.process.name} ${await options.process.exited} while waiting for ${what}`, options.process);
-    }
-    try {
-      if (await check()) return;
-    } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error);
-    }
-    if (Date.now() > deadline) {
-      throw startupError(`timed out after ${options.timeoutMs} ms waiting for ${what} (${lastError})`, options.process);
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
-  }
-}
-
-function startupError(message: string, process: ManagedProcess): Error {
-  return new Error(`${message}\n--- last lines of ${process.name} output ---\n${process.tail()}`);
+  const { process } = options;
+  await eventually(what, check, {
+    timeoutMs: options.timeoutMs,
+    intervalMs: options.intervalMs ?? 200,
+    giveUpIf: async () => (process.isRunning() ? undefined : `${process.name} ${await process.exited}`),
+    context: () => `--- last lines of ${process.name} output ---\n${process.tail()}`,
+  });
 }

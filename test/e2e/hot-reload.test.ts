@@ -9,27 +9,13 @@ import { startTestKindred, type TestKindred } from '../support/kindred.ts';
 import { credentialsFromKubeconfig, httpRequest, httpWatch, type Credentials } from '../support/http.ts';
 import { requireKubectl } from '../support/tools.ts';
 import { configYaml, type KindSpec } from '../app/reload/fixtures.ts';
+import { eventually } from '../support/eventually.ts';
 
 const version = '1.33';
 const GROUP = 'reload.example.com';
 const gadgets = `/apis/${GROUP}/v1/namespaces/default/gadgets`;
 const GADGET: KindSpec = { kind: 'Gadget', columns: [{ name: 'Size', type: 'integer', jsonPath: '.spec.size' }] };
 
-/** Polls `check` until it returns a value other than undefined. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, deadlineMs = 60_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const object = (kind: string, name: string, spec: Record<string, unknown> = { size: 1 }) =>
   JSON.stringify({ apiVersion: `${GROUP}/v1`, kind, metadata: { name, namespace: 'default' }, spec });

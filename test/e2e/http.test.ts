@@ -166,12 +166,12 @@ describe('an http kind backed by json-server', requireKubectl(VERSION), () => {
     await informer.start();
     t.after(() => informer.stop());
     const expectSame = async (what: string) => {
-      await eventually(async () => {
+      await eventually(what, async () => {
         const records = (await service.request('GET', '/zones')).body as { id: string }[];
         const want = records.map((r) => r.id).sort();
         const have = informer.list('default').map((o) => o.metadata?.name ?? '').sort();
         return JSON.stringify(want) === JSON.stringify(have);
-      }, what, 30_000);
+      }, { timeoutMs: 30_000 });
     };
     await expectSame('the informer to hold every record');
 

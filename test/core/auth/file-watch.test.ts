@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { watchFiles } from '../../../core/auth/file-watch.ts';
+import { eventually } from '../../support/eventually.ts';
 
 const dirs: string[] = [];
 // watchFiles' poll timer is unref'd (it must not keep a stopping server alive): hold the loop open.
@@ -55,12 +56,12 @@ describe('watchFiles(paths, options)', () => {
       onError: (e) => errors.push(e),
     });
     await writeFile(path, 'garbage');
-    await new Promise((r) => setTimeout(r, 100));
+    await eventually('the rejected contents', () => errors.length > 0);
     assert.deepEqual(watched.current(), ['good-1']);
-    assert.ok(errors.length > 0);
     await writeFile(path, 'good-2');
-    await new Promise((r) => setTimeout(r, 100));
+    await eventually('the next valid contents', () => changes.length > 0);
     assert.deepEqual(changes, [['good-2']]);
+    assert.deepEqual(watched.current(), ['good-2']);
     watched.stop();
   });
 

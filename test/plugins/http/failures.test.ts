@@ -119,10 +119,10 @@ describe('the circuit breaker', () => {
     assert.match(error.message, /failed 2 times in a row/);
     assert.equal(requests(path), seen, 'an open breaker does not call the service');
     proxy.clear();
-    await eventually(async () => {
+    await eventually('the breaker to let a probe through and close', async () => {
       await store.list(undefined, {}, request());
       return true;
-    }, 'the breaker to let a probe through and close');
+    });
     assert.ok(requests(path) > seen);
   });
 });
@@ -136,7 +136,7 @@ describe('the concurrency limit', () => {
     proxy.inject({ kind: 'hold', until }, { method: 'GET', path, count: 6 });
     proxy.maxInFlight = 0;
     const gets = Array.from({ length: 6 }, () => store.get('ops', 'a', request()));
-    await eventually(() => proxy.inFlight >= 2, 'two requests to be held');
+    await eventually('two requests to be held', () => proxy.inFlight >= 2);
     release();
     await Promise.all(gets);
     assert.equal(proxy.maxInFlight, 2);

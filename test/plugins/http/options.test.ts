@@ -196,7 +196,7 @@ describe('credentials', () => {
     });
     proxy.requireHeader('authorization', 'Bearer another');
     const watch = openWatch(store, undefined, '0');
-    await eventually(() => log.lines.some((l) => l.includes('polling the service failed')), 'a failed poll to be logged');
+    await eventually('a failed poll to be logged', () => log.lines.some((l) => l.includes('polling the service failed')));
     await watch.return?.();
     assert.ok(log.lines.every((line) => !line.includes('leaky-token')), log.lines.join('\n'));
   });
@@ -230,7 +230,7 @@ describe('watch', { timeout: 30_000 }, () => {
     proxy.maxInFlight = 0;
     const abort = new AbortController();
     const watches = Array.from({ length: 20 }, () => openWatch(store, undefined, '0', abort.signal));
-    await eventually(() => proxy.inFlight === 1, 'the poller to list');
+    await eventually('the poller to list', () => proxy.inFlight === 1);
     release();
     proxy.clear();
     abort.abort();
@@ -247,7 +247,7 @@ describe('watch', { timeout: 30_000 }, () => {
     const watch = openWatch(store, undefined, listed.resourceVersion);
     // Opening the stream rings once (for what changed while it was closed): that list is done first.
     // In flight: the stream itself, and no list.
-    await eventually(() => proxy.eventStreams === 1 && lists() > before && proxy.inFlight === 1, 'the change stream to open and its first list to be done');
+    await eventually('the change stream to open and its first list to be done', () => proxy.eventStreams === 1 && lists() > before && proxy.inFlight === 1);
     // Written straight to the service (through the proxy, not kindred); the next poll is an hour away.
     await fetch(`${proxy.origin}/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'direct', namespace: 'ops' }) });
     assert.deepEqual(summary(await take(watch, 1)), ['ADDED direct']);
@@ -263,7 +263,7 @@ describe('watch', { timeout: 30_000 }, () => {
     proxy.inject({ kind: 'holdAnswer', until: new Promise<void>((resolve) => (release = resolve)) }, { method: 'GET', path: new RegExp(`^/${name}(\\?|$)`) });
     const watch = openWatch(store, undefined, listed.resourceVersion);
     // The poller's list has been answered (with revision 1) and is held on its way back.
-    await eventually(() => proxy.holding === 1, 'a poll to be held');
+    await eventually('a poll to be held', () => proxy.holding === 1);
     await store.update(revised(created, '2'), write());
     release();
     await store.create(defaultObject(kind, 'marker', 'ops'), write());
@@ -284,7 +284,7 @@ describe('watch', { timeout: 30_000 }, () => {
     await first.close();
     // A new process: its resourceVersions start from the clock, past every one the old one handed out.
     const seenUntil = Number(listed.resourceVersion) + 1;
-    await eventually(() => Date.now() * 100 > seenUntil, 'the clock to pass the old versions');
+    await eventually('the clock to pass the old versions', () => Date.now() * 100 > seenUntil);
     const second = await open({ url: `${service.origin}/${name}` });
     await rejectsWith(() => second.watch(undefined, { resourceVersion: listed.resourceVersion }, request()), 'Expired');
     assert.ok(Number((await second.list(undefined, {}, request())).resourceVersion) > Number(listed.resourceVersion));
