@@ -3,8 +3,14 @@
  * built-in test runner. Node 20's `--test` takes no globs, so the files are found here.
  *
  *   node --import tsx test/run.ts [unit|e2e|cluster]...
+ *
+ * Unit files run in parallel (each in its own process; they share no ports, folders or
+ * state): most of their time is spent waiting, not computing. e2e and cluster files run one
+ * at a time: they start real kubectl, etcd and kube-apiserver processes that a 2-core CI
+ * machine cannot run side by side. KINDRED_TEST_CONCURRENCY overrides the unit width.
  */
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,15 +40,24 @@ for (const tier of wanted) {
     process.exit(2);
   }
 }
-const files = testFiles(join(root, 'test')).filter((f) => wanted.has(tierOf(f))).sort();
-if (files.length === 0) {
+const all = testFiles(join(root, 'test')).sort();
+const unitWidth = Number(process.env.KINDRED_TEST_CONCURRENCY) || Math.max(4, availableParallelism());
+// --test-force-exit: a file whose tests are done but that leaks a handle (a socket, a timer)
+// must not hold CI until its time limit; leaks are bugs to fix, not reasons to hang.
+const runs = [
+  { files: all.filter((f) => wanted.has('unit') && tierOf(f) === 'unit'), concurrency: unitWidth },
+  { files: all.filter((f) => wanted.has(tierOf(f)) && tierOf(f) !== 'unit'), concurrency: 1 },
+].filter((run) => run.files.length > 0);
+if (runs.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-// --test-force-exit: a file whose tests are done but that leaks a handle (a socket, a timer)
-// must not hold CI until its time limit; leaks are bugs to fix, not reasons to hang.
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', ...files], {
-  cwd: root,
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+let status = 0;
+for (const run of runs) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${run.concurrency}`, '--test-force-exit', ...run.files], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  status ||= result.status ?? 1;
+}
+process.exit(status);

@@ -20,9 +20,31 @@ import { newPlugin } from './new-plugin.ts';
 import { HelpRequested, parseServeFlags, parseValidateFlags, USAGE, UsageError, type ServeFlags } from './flags.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 
-async function configPath(flag: string | undefined): Promise<string> {
-  if (flag) return resolve(flag);
-  const found = await findConfig(process.cwd());
+/** Where the command reads and writes, and when `serve` stops: the process's by default, a test's in process. */
+export interface CliIo {
+  readonly cwd: string;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Resolves, with what asked (e.g. the signal's name), when `serve` should shut down; by default on SIGINT or SIGTERM. */
+  readonly stopRequested: () => Promise<string>;
+}
+
+const processIo: CliIo = {
+  get cwd() {
+    return process.cwd();
+  },
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  stopRequested: () =>
+    new Promise<string>((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    }),
+};
+
+async function configPath(flag: string | undefined, io: CliIo): Promise<string> {
+  if (flag) return resolve(io.cwd, flag);
+  const found = await findConfig(io.cwd);
   if (!found) throw new UsageError('no config found: pass --config FILE or create kindred.config.yaml');
   return found;
 }
@@ -44,74 +66,70 @@ function serviceRef(value: string): ServiceRef {
 /** Where standalone mode writes its admin kubeconfig when --write-kubeconfig names no file. */
 export const DEFAULT_KUBECONFIG = '.kindred/kubeconfig';
 
-async function serve(args: string[]): Promise<number> {
+async function serve(args: string[], io: CliIo): Promise<number> {
   const flags = parseServeFlags(args);
   const log = createLogger({ ...(flags.logFormat ? { format: flags.logFormat } : {}), verbosity: flags.verbosity });
   // Standalone (no serving certificate from files or the cluster): always say how to connect.
   const standalone = !flags.tlsCertFile && !flags.manageApiServices;
   const kubeconfigFile = flags.writeKubeconfig ?? (standalone ? DEFAULT_KUBECONFIG : undefined);
   const running = await startKindred({
-    ...(flags.configConfigMap ? { configConfigMap: configMapRef(flags.configConfigMap) } : { configPath: await configPath(flags.config) }),
-    ...(flags.kubeconfig ? { kubeconfig: resolve(flags.kubeconfig) } : {}),
-    dataDir: resolve(flags.dataDir),
+    ...(flags.configConfigMap ? { configConfigMap: configMapRef(flags.configConfigMap) } : { configPath: await configPath(flags.config, io) }),
+    ...(flags.kubeconfig ? { kubeconfig: resolve(io.cwd, flags.kubeconfig) } : {}),
+    dataDir: resolve(io.cwd, flags.dataDir),
     replicas: flags.replicas,
     port: flags.securePort,
     host: flags.bindAddress,
     log,
     ...(flags.tlsCertFile ? { tlsCertFile: flags.tlsCertFile, tlsPrivateKeyFile: flags.tlsPrivateKeyFile! } : {}),
-    ...(kubeconfigFile ? { kubeconfigPath: resolve(kubeconfigFile) } : {}),
+    ...(kubeconfigFile ? { kubeconfigPath: resolve(io.cwd, kubeconfigFile) } : {}),
     logRequests: flags.verbosity >= 3,
     ...(flags.authorizationAlwaysAllowPaths ? { alwaysAllowPaths: flags.authorizationAlwaysAllowPaths } : {}),
     ...(flags.manageApiServices ? { manageApiServices: { service: serviceRef(flags.apiServiceService!) } } : {}),
-    delegation: delegationOptions(flags),
+    delegation: delegationOptions(flags, io),
     maxInFlight: { readOnly: flags.maxRequestsInflight, mutating: flags.maxMutatingRequestsInflight },
     requestTimeoutMs: flags.requestTimeoutMs,
     shutdownDelayMs: flags.shutdownDelayMs,
     http2MaxStreamsPerConnection: flags.http2MaxStreamsPerConnection,
-    ...(flags.auditLogPath ? { audit: { path: flags.auditLogPath, ...(flags.auditPolicyFile ? { policyFile: resolve(flags.auditPolicyFile) } : {}) } } : {}),
+    ...(flags.auditLogPath ? { audit: { path: flags.auditLogPath, ...(flags.auditPolicyFile ? { policyFile: resolve(io.cwd, flags.auditPolicyFile) } : {}) } } : {}),
     guardPluginFaults: true,
   }).catch((error: unknown) => {
     throw startFailure(error, flags);
   });
   // Handlers first: whoever reads the line below may stop us at once.
-  const stopped = new Promise<void>((done) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      log.info({ signal, shutdownDelayMs: flags.shutdownDelayMs }, 'shutting down: /readyz fails, in-flight requests finish');
-      void running.shutdown().then(done);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const stopped = io.stopRequested().then((signal) => {
+    log.info({ signal, shutdownDelayMs: flags.shutdownDelayMs }, 'shutting down: /readyz fails, in-flight requests finish');
+    return running.shutdown();
   });
   if (kubeconfigFile) {
-    process.stdout.write(`kindred is serving at ${running.url}\nPoint kubectl at it with:\n  kubectl --kubeconfig ${resolve(kubeconfigFile)} api-resources\n`);
+    io.stdout(`kindred is serving at ${running.url}\nPoint kubectl at it with:\n  kubectl --kubeconfig ${resolve(io.cwd, kubeconfigFile)} api-resources\n`);
   } else {
-    process.stdout.write(`kindred is serving at ${running.url}\n`);
+    io.stdout(`kindred is serving at ${running.url}\n`);
   }
   await stopped;
   return 0;
 }
 
 /** The aggregated-mode flags as app/security.ts options (only those given). */
-function delegationOptions(flags: ServeFlags): NonNullable<StartOptions['delegation']> {
+function delegationOptions(flags: ServeFlags, io: CliIo): NonNullable<StartOptions['delegation']> {
   const requestHeader = {
-    ...(flags.requestheaderClientCaFile ? { clientCaFile: resolve(flags.requestheaderClientCaFile) } : {}),
+    ...(flags.requestheaderClientCaFile ? { clientCaFile: resolve(io.cwd, flags.requestheaderClientCaFile) } : {}),
     ...(flags.requestheaderAllowedNames ? { allowedNames: flags.requestheaderAllowedNames } : {}),
     ...(flags.requestheaderUsernameHeaders ? { usernameHeaders: flags.requestheaderUsernameHeaders } : {}),
     ...(flags.requestheaderGroupHeaders ? { groupHeaders: flags.requestheaderGroupHeaders } : {}),
     ...(flags.requestheaderExtraHeadersPrefix ? { extraHeadersPrefix: flags.requestheaderExtraHeadersPrefix } : {}),
   };
   return {
-    ...(flags.authenticationKubeconfig ? { authenticationKubeconfig: resolve(flags.authenticationKubeconfig) } : {}),
-    ...(flags.authorizationKubeconfig ? { authorizationKubeconfig: resolve(flags.authorizationKubeconfig) } : {}),
-    ...(flags.clientCaFile ? { clientCaFile: resolve(flags.clientCaFile) } : {}),
+    ...(flags.authenticationKubeconfig ? { authenticationKubeconfig: resolve(io.cwd, flags.authenticationKubeconfig) } : {}),
+    ...(flags.authorizationKubeconfig ? { authorizationKubeconfig: resolve(io.cwd, flags.authorizationKubeconfig) } : {}),
+    ...(flags.clientCaFile ? { clientCaFile: resolve(io.cwd, flags.clientCaFile) } : {}),
     ...(Object.keys(requestHeader).length > 0 ? { requestHeader } : {}),
     ...(flags.anonymousAuth === undefined ? {} : { anonymousAuth: flags.anonymousAuth }),
   };
 }
 
-async function validate(args: string[]): Promise<number> {
+async function validate(args: string[], io: CliIo): Promise<number> {
   const flags = parseValidateFlags(args);
-  const path = await configPath(flags.config);
+  const path = await configPath(flags.config, io);
   // The same reading and checks as `serve`: a file or a directory, and plugins from paths or packages.
   const loader = new PluginLoader({ builtin: resolveBuiltinPlugin, watch: false });
   const read = await readConfigPath(path);
@@ -122,19 +140,19 @@ async function validate(args: string[]): Promise<number> {
     ? await checkPluginFactories(read, validated, {
         configDir,
         log: createLogger({ level: 'error' }),
-        ...(flags.kubeconfig ? { kubeconfigPath: resolve(flags.kubeconfig) } : {}),
+        ...(flags.kubeconfig ? { kubeconfigPath: resolve(io.cwd, flags.kubeconfig) } : {}),
         dataDir: data.dir,
       }).finally(data.done)
     : validated.errors;
   if (validated.ok && errors.length === 0) {
-    if (flags.output === 'text') process.stdout.write(`${path}: valid (${plural(validated.kinds.length, 'kind')})\n`);
-    else process.stdout.write(describeKinds(validated.kinds, flags.output));
+    if (flags.output === 'text') io.stdout(`${path}: valid (${plural(validated.kinds.length, 'kind')})\n`);
+    else io.stdout(describeKinds(validated.kinds, flags.output));
     const warning = replicaWarning(validated.kinds, validated.resolve, flags.replicas);
-    if (warning) process.stderr.write(`warning: ${warning}\n`);
+    if (warning) io.stderr(`warning: ${warning}\n`);
     return 0;
   }
-  process.stderr.write(`${path}: ${errors.length} error(s)\n`);
-  for (const error of errors) process.stderr.write(`  ${error.path}: ${error.message}\n`);
+  io.stderr(`${path}: ${errors.length} error(s)\n`);
+  for (const error of errors) io.stderr(`  ${error.path}: ${error.message}\n`);
   return 1;
 }
 
@@ -150,9 +168,9 @@ async function dataDirFor(given: string | undefined): Promise<{ dir: string; don
   return { dir: join(scratch, 'data'), done: () => rm(scratch, { recursive: true, force: true }) };
 }
 
-async function rbac(args: string[]): Promise<number> {
+async function rbac(args: string[], io: CliIo): Promise<number> {
   const flags = parseValidateFlags(args);
-  const path = await configPath(flags.config);
+  const path = await configPath(flags.config, io);
   const loader = new PluginLoader({ builtin: resolveBuiltinPlugin, watch: false });
   const configDir = await stat(path).then((s) => (s.isDirectory() ? path : dirname(path)), () => dirname(path));
   // The verbs come from the stores themselves: create them, read what they can do, close them.
@@ -160,13 +178,13 @@ async function rbac(args: string[]): Promise<number> {
   const built = await buildGeneration(await readConfigPath(path), { loader, configDir, log: createLogger({ level: 'error' }), dataDir: data.dir }).finally(() => loader.close());
   if (!built.ok || built.unchanged) {
     await data.done();
-    for (const error of built.ok ? [] : built.errors) process.stderr.write(`  ${error.path}: ${error.message}\n`);
+    for (const error of built.ok ? [] : built.errors) io.stderr(`  ${error.path}: ${error.message}\n`);
     return 1;
   }
   const roles = userClusterRoles(built.generation.snapshot);
   await Promise.all([...built.generation.snapshot.stores.values()].map((store) => store.close()));
   await data.done();
-  process.stdout.write(roles.map((role) => stringifyYaml(role)).join('---\n'));
+  io.stdout(roles.map((role) => stringifyYaml(role)).join('---\n'));
   return 0;
 }
 
@@ -211,50 +229,50 @@ function describeKinds(kinds: readonly KindDefinition[], output: 'table' | 'yaml
   return [header, ...rows].map((r) => columns.map((c, i) => r[c].padEnd(widths[i]!)).join('   ').trimEnd()).join('\n') + '\n';
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...args] = argv;
   try {
     switch (command) {
       case 'serve':
-        return await serve(args);
+        return await serve(args, io);
       case 'validate':
-        return await validate(args);
+        return await validate(args, io);
       case 'export':
         return await exportCommand(args);
       case 'import':
         return await importCommand(args);
       case 'rbac':
-        return await rbac(args);
+        return await rbac(args, io);
       case 'new-plugin':
         return await newPlugin(args);
       case 'version':
       case '--version':
-        process.stdout.write(`kindred ${KINDRED_VERSION}\n`);
+        io.stdout(`kindred ${KINDRED_VERSION}\n`);
         return 0;
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        process.stdout.write(`${USAGE}\n`);
+        io.stdout(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
     if (error instanceof HelpRequested) {
-      process.stdout.write(`${USAGE}\n`);
+      io.stdout(`${USAGE}\n`);
       return 0;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`kindred: ${error.message}\nRun 'kindred --help' for usage.\n`);
+      io.stderr(`kindred: ${error.message}\nRun 'kindred --help' for usage.\n`);
       return 2;
     }
     if (error instanceof StartFailure) {
-      process.stderr.write(`kindred: ${error.message}\n`);
+      io.stderr(`kindred: ${error.message}\n`);
       return 1;
     }
     if (error instanceof ConfigInvalidError) {
-      process.stderr.write(`kindred: ${error.message}\n`);
+      io.stderr(`kindred: ${error.message}\n`);
       return 1;
     }
     throw error;
