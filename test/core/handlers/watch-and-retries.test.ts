@@ -1,0 +1,106 @@
+/** Watch streams, errors that reach no client as an HTTP status, and the registry's retries: in process. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { StoreError } from '../../../core/types/errors.ts';
+import type { KubeObject, WatchEvent } from '../../../core/types/object.ts';
+import type { RequestContext, WatchQuery, WriteContext } from '../../../core/types/storage.ts';
+import type { Status } from '../../../core/status.ts';
+import { MemoryStore } from '../../../plugins/memory/store.ts';
+import { harness, widget, widgetKind, widgets } from '../../support/resource-request.ts';
+
+const watch = (query: string) => ({ method: 'GET', url: `${widgets()}?watch=true&${query}` });
+
+describe('watch', () => {
+  it('sends the current objects as ADDED from resourceVersion 0, then the changes', async () => {
+    const h = harness();
+    await h.call({ method: 'POST', url: widgets(), body: widget('a') });
+    const answer = h.call(watch('resourceVersion=0'), { watchEvents: 2 });
+    // Written after the list the watch started from: the store replays it from that resourceVersion.
+    await h.call({ method: 'POST', url: widgets(), body: widget('b') });
+    const { status, lines } = await answer;
+    assert.equal(status, 200);
+    assert.deepEqual(
+      (lines as { type: string; object: KubeObject }[]).map((l) => `${l.type} ${l.object.metadata.name}`),
+      ['ADDED a', 'ADDED b'],
+    );
+  });
+
+  it('filters events by label selector', async () => {
+    const h = harness();
+    await h.call({ method: 'POST', url: widgets(), body: widget('a', { size: 1 }, { labels: { x: 'y' } }) });
+    await h.call({ method: 'POST', url: widgets(), body: widget('b') });
+    const { lines } = await h.call(watch('resourceVersion=0&labelSelector=x%3Dy&timeoutSeconds=1'));
+    assert.deepEqual((lines as { object: KubeObject }[]).map((l) => l.object.metadata.name), ['a']);
+  });
+
+  it('answers 400 before streaming for a selector that does not parse', async () => {
+    const status = await harness().status(watch('labelSelector=%3D%3D'));
+    assert.equal(status.code, 400);
+  });
+
+  it('ends with an ERROR event (410 Expired) when the store no longer holds the start point', async () => {
+    const kind = widgetKind();
+    const store = new (class extends MemoryStore {
+      override watch(_ns: string | undefined, _q: WatchQuery, _req: RequestContext): AsyncIterable<WatchEvent> {
+        throw new StoreError('Expired', 'too old resource version: 1 (5)');
+      }
+    })(kind);
+    const { status, lines } = await harness(kind, store).call(watch('resourceVersion=1'));
+    assert.equal(status, 200);
+    const event = lines?.[0] as { type: string; object: Status };
+    assert.equal(event.type, 'ERROR');
+    assert.equal(event.object.code, 410);
+  });
+
+  it('reports a plugin bug in watch (a TypeError) and ends the stream with a 500 ERROR event', async () => {
+    const kind = widgetKind();
+    const store = new (class extends MemoryStore {
+      override watch(): AsyncIterable<WatchEvent> {
+        return {
+          [Symbol.asyncIterator]: () => ({
+            next: () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'metadata')")),
+          }),
+        };
+      }
+    })(kind);
+    const h = harness(kind, store);
+    const { lines } = await h.call(watch('resourceVersion=1'));
+    const event = lines?.[0] as { type: string; object: Status };
+    assert.equal(event.type, 'ERROR');
+    assert.equal(event.object.code, 500);
+    assert.equal(h.bugs.length, 1);
+    assert.ok(h.bugs[0] instanceof TypeError);
+  });
+});
+
+describe('generateName', () => {
+  /** A memory store whose first `collisions` creates say the name is taken. */
+  function colliding(collisions: number) {
+    const kind = widgetKind();
+    let left = collisions;
+    const store = new (class extends MemoryStore {
+      override async create(object: KubeObject, req: WriteContext): Promise<KubeObject> {
+        if (left-- > 0) throw new StoreError('AlreadyExists', `${object.metadata.name} already exists`);
+        return super.create(object, req);
+      }
+    })(kind);
+    return harness(kind, store);
+  }
+  const generated = { apiVersion: 'test.kindred.dev/v1', kind: 'Widget', metadata: { generateName: 'w-' }, spec: {} };
+
+  it('tries another name when a generated one is taken', async () => {
+    const answer = await colliding(2).call({ method: 'POST', url: widgets(), body: generated });
+    assert.equal(answer.status, 201);
+  });
+
+  it('gives up with 409 AlreadyExists after five collisions', async () => {
+    const answer = await colliding(5).call({ method: 'POST', url: widgets(), body: generated });
+    assert.equal(answer.status, 409);
+    assert.match((answer.body as Status).message, /^widgets\.test\.kindred\.dev "w-[a-z0-9]{5}" already exists$/);
+  });
+
+  it('does not retry a name the client chose', async () => {
+    const answer = await colliding(1).call({ method: 'POST', url: widgets(), body: widget('a') });
+    assert.equal(answer.status, 409);
+  });
+});
