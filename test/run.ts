@@ -4,13 +4,17 @@
  *
  *   node --import tsx test/run.ts [unit|e2e|cluster]...
  *
- * Unit files run in parallel (each in its own process; they share no ports, folders or
- * state): most of their time is spent waiting, not computing. e2e and cluster files run one
- * at a time: they start real kubectl, etcd and kube-apiserver processes that a 2-core CI
- * machine cannot run side by side. KINDRED_TEST_CONCURRENCY overrides the unit width.
+ * Unit files run in a few processes side by side, each importing a share of the files:
+ * starting a process with tsx costs more than most unit files' tests, and the files share
+ * no ports, folders or global state. KINDRED_TEST_CONCURRENCY sets how many processes;
+ * KINDRED_TEST_ISOLATE=1 gives every unit file its own process again (to find a file that
+ * leaks state into another). e2e and cluster files run one at a time, each in its own
+ * process: they start real kubectl, etcd and kube-apiserver processes that a 2-core CI
+ * machine cannot run side by side.
  */
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,23 +45,51 @@ for (const tier of wanted) {
   }
 }
 const all = testFiles(join(root, 'test')).sort();
-const unitWidth = Number(process.env.KINDRED_TEST_CONCURRENCY) || Math.max(4, availableParallelism());
+const width = Number(process.env.KINDRED_TEST_CONCURRENCY) || Math.max(2, availableParallelism());
+const isolate = process.env.KINDRED_TEST_ISOLATE === '1';
+
+/**
+ * Splits files into `count` groups of about equal size (bytes stand in for run time), each
+ * written as one module that imports its files, for `node --test` to run as one.
+ */
+function groups(files: string[], count: number, dir: string): string[] {
+  const shares = Array.from({ length: Math.min(count, files.length) }, () => ({ bytes: 0, files: [] as string[] }));
+  for (const file of [...files].sort((a, b) => statSync(b).size - statSync(a).size)) {
+    const least = shares.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+    least.bytes += statSync(file).size;
+    least.files.push(file);
+  }
+  return shares.map((share, i) => {
+    // .mts: a module wherever it is, so its imports run before any test starts.
+    const path = join(dir, `unit-${i + 1}-of-${shares.length}.test.mts`);
+    writeFileSync(path, share.files.sort().map((f) => `import ${JSON.stringify(f)};\n`).join(''));
+    return path;
+  });
+}
+
+const unitFiles = all.filter((f) => wanted.has('unit') && tierOf(f) === 'unit');
+const slowFiles = all.filter((f) => wanted.has(tierOf(f)) && tierOf(f) !== 'unit');
+const groupDir = mkdtempSync(join(tmpdir(), 'kindred-unit-'));
 // --test-force-exit: a file whose tests are done but that leaks a handle (a socket, a timer)
 // must not hold CI until its time limit; leaks are bugs to fix, not reasons to hang.
 const runs = [
-  { files: all.filter((f) => wanted.has('unit') && tierOf(f) === 'unit'), concurrency: unitWidth },
-  { files: all.filter((f) => wanted.has(tierOf(f)) && tierOf(f) !== 'unit'), concurrency: 1 },
+  { files: isolate || unitFiles.length === 0 ? unitFiles : groups(unitFiles, width, groupDir), concurrency: width },
+  { files: slowFiles, concurrency: 1 },
 ].filter((run) => run.files.length > 0);
 if (runs.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
 let status = 0;
-for (const run of runs) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${run.concurrency}`, '--test-force-exit', ...run.files], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  status ||= result.status ?? 1;
+try {
+  for (const run of runs) {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${run.concurrency}`, '--test-force-exit', ...run.files], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    status ||= result.status ?? 1;
+  }
+} finally {
+  rmSync(groupDir, { recursive: true, force: true });
 }
 process.exit(status);
