@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startTestKindred, type TestKindred } from '../support/kindred.ts';
 import { listSnapshots } from '../../core/handlers/list.ts';
 import { credentialsFromKubeconfig, httpRequest, httpWatch, type Credentials } from '../support/http.ts';
-import { E2E_CONFIG } from '../e2e/fixtures.ts';
+import { E2E_CONFIG } from '../support/gadget-config.ts';
 
 const base = '/apis/fleet.example.net/v1/namespaces/default/gadgets';
 const config = E2E_CONFIG.replace('scope: Namespaced', 'scope: Namespaced\n    backend: {plugin: memory, options: {watchWindow: 3}}');
@@ -293,10 +293,13 @@ describe('kindred over HTTP', () => {
       assert.equal(list.items[0].spec, undefined);
     });
     it('deletes a collection by label selector and returns what it deleted', async () => {
-      const r = await call('DELETE', `${base}?labelSelector=set%3Dl`);
+      // Its own objects: the ones above stay for the other cases, whatever order they run in.
+      for (const n of ['d-a', 'd-b']) await call('POST', base, gadget(n, { size: 1 }, { labels: { set: 'd' } }));
+      const r = await call('DELETE', `${base}?labelSelector=set%3Dd`);
       assert.equal(r.status, 200);
-      assert.deepEqual(r.json().items.map((i: any) => i.metadata.name), ['l-a', 'l-b', 'l-c']);
-      assert.equal((await call('GET', `${base}?labelSelector=set%3Dl`)).json().items.length, 0);
+      assert.deepEqual(r.json().items.map((i: any) => i.metadata.name), ['d-a', 'd-b']);
+      assert.equal((await call('GET', `${base}?labelSelector=set%3Dd`)).json().items.length, 0);
+      assert.equal((await call('GET', `${base}?labelSelector=set%3Dl`)).json().items.length, 3);
     });
   });
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { startTestKindred, type TestKindred } from '../support/kindred.ts';
 import { requireKubectl } from '../support/tools.ts';
-import { E2E_CONFIG, gadget } from './fixtures.ts';
+import { E2E_CONFIG, gadget } from '../support/gadget-config.ts';
 
 // Every kind names its backend, so these tests do not lean on a default.
 const CONFIG = E2E_CONFIG.replaceAll(/scope: (Namespaced|Cluster)/g, 'scope: $1\n    backend: {plugin: memory}');

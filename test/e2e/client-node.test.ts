@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CustomObjectsApi, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
 import { startTestKindred, type TestKindred } from '../support/kindred.ts';
-import { E2E_CONFIG } from './fixtures.ts';
+import { E2E_CONFIG } from '../support/gadget-config.ts';
 
 const group = 'fleet.example.net';
 const version = 'v1';

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestKindred, type TestKindred } from '../support/kindred.ts';
 import { requireKubectl } from '../support/tools.ts';
-import { E2E_CONFIG, gadget } from './fixtures.ts';
+import { E2E_CONFIG, gadget } from '../support/gadget-config.ts';
 
 for (const version of ['1.27', '1.29', '1.33']) {
   describe(`kubectl ${version}`, requireKubectl(version), () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestKindred, type TestKindred } from '../../support/kindred.ts';
 import { credentialsFromKubeconfig, httpRequest, type Credentials } from '../../support/http.ts';
-import { E2E_CONFIG } from '../../e2e/fixtures.ts';
+import { E2E_CONFIG } from '../../support/gadget-config.ts';
 
 const base = '/apis/fleet.example.net/v1/namespaces/default/gadgets';
 const APPLY = 'application/apply-patch+yaml';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterTestOptions } from './require.ts';
+import { clusterTestOptions } from '../cluster/require.ts';
 
 describe('clusterTestOptions()', () => {
   const saved = { cache: process.env['KINDRED_CACHE'], require: process.env['KINDRED_REQUIRE_CLUSTER'] };
