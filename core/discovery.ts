@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { Verb } from './types/storage.ts';
 import type { ServedResource } from './served-resource.ts';
-import { compareVersionPriority } from './versions.ts';
-import { prepareDocument, type PreparedDocument } from './document.ts';
+import { compareVersionPriority } from './version-priority.ts';
+import { prepareDocument, type PreparedDocument } from './prepared-document.ts';
 
 export interface DiscoveryDocuments {
   readonly groupList: PreparedDocument;

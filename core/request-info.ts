@@ -12,7 +12,7 @@
  * segments like `/` does, so no namespace or name can contain a slash (store keys rely on it),
  * and a malformed escape is the client's 400, as Go's URL parser answers it.
  */
-import { parseBool } from './params.ts';
+import { parseBool } from './parse-bool.ts';
 import { badRequest } from './status.ts';
 
 export type RequestVerb =

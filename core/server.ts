@@ -18,7 +18,7 @@ import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import type { RegistrySnapshot } from './snapshot.ts';
 import type { UserInfo } from './types/storage.ts';
 import { StatusError, toStatusError, unauthorized, type ResourceRef } from './status.ts';
-import { HEALTH_PATHS, METRICS_PATH, metricsReply, routeNonResource, type RouteReply } from './routes.ts';
+import { HEALTH_PATHS, METRICS_PATH, metricsReply, routeNonResource, type RouteReply } from './non-resource-routes.ts';
 import { InFlightRequests } from './in-flight.ts';
 import type { KindredMetrics } from './metrics.ts';
 import { countedWatch, observeRequests, requestLabels, type ObservedState } from './request-metrics.ts';

@@ -12,7 +12,7 @@ import { userClusterRoles } from '../rbac.ts';
 import { stringify as stringifyYaml } from 'yaml';
 import { resolveBuiltinPlugin } from '../../plugins/index.ts';
 import { createLogger } from '../../core/logger.ts';
-import { KINDRED_VERSION } from '../../core/version.ts';
+import { KINDRED_VERSION } from '../../core/version-info.ts';
 import { ConfigInvalidError, startKindred, type StartOptions } from '../startup.ts';
 import { parseConfigMapRef } from '../../config/configmap-source.ts';
 import { parseServiceRef, type ServiceRef } from '../apiservices.ts';

@@ -2,7 +2,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CONTRACT_VERSION } from '../../core/types/storage.ts';
-import { KINDRED_VERSION } from '../../core/version.ts';
+import { KINDRED_VERSION } from '../../core/version-info.ts';
 import { scaffoldFiles } from '../scaffold/files.ts';
 import { UsageError } from './flags.ts';
 

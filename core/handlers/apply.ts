@@ -5,7 +5,7 @@
  */
 import { badRequest } from '../status.ts';
 import { negotiateResource } from '../negotiation.ts';
-import { parseBool } from '../params.ts';
+import { parseBool } from '../parse-bool.ts';
 import { serverSideApply } from '../registry/apply.ts';
 import { admitDuplicateFields } from '../registry/admit.ts';
 import { isObject } from '../../lib/json.ts';

@@ -3,7 +3,7 @@
  * UpdateOptions, PatchOptions, DeleteOptions), parsed and validated the way
  * apimachinery's `pkg/apis/meta/internalversion/validation` does.
  */
-import { parseBool } from '../params.ts';
+import { parseBool } from '../parse-bool.ts';
 import { StatusError, badRequest, invalid } from '../status.ts';
 import type { FieldError } from '../field-errors.ts';
 

@@ -2,7 +2,7 @@
 import { buildKindSchema, buildListSchema, kindDefinitionName, listDefinitionName, type Target } from './kind-schema.ts';
 import { SHARED_DEFINITIONS } from './metav1.ts';
 import { referencedDefinitions, refTo } from './refs.ts';
-import { definitionsOf, type Route } from './routes.ts';
+import { definitionsOf, type Route } from './operations.ts';
 import type { Schema, ServedKind } from './types.ts';
 
 /**

@@ -4,7 +4,7 @@
  * protobuf. Each is built at most once per snapshot, on first request.
  */
 import type { ServedResource } from '../served-resource.ts';
-import { prepareDocument, type PreparedDocument } from '../document.ts';
+import { prepareDocument, type PreparedDocument } from '../prepared-document.ts';
 import { buildOpenAPIV3GroupVersion, buildOpenAPIV3Root } from './v3.ts';
 import { buildOpenAPIV2 } from './v2.ts';
 import { encodeOpenAPIV2Protobuf } from './v2-protobuf.ts';

@@ -10,7 +10,7 @@
 import { definitionsFor } from './definitions.ts';
 import type { ParameterSpec } from './parameters.ts';
 import { refTo } from './refs.ts';
-import { groupByPath, JSON_AND_YAML, routesFor, type Route } from './routes.ts';
+import { groupByPath, JSON_AND_YAML, routesFor, type Route } from './operations.ts';
 import { ACTION_EXTENSION, GVK_EXTENSION, type Schema, type ServedKind } from './types.ts';
 
 function parameter(p: ParameterSpec): Schema {

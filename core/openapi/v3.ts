@@ -8,7 +8,7 @@
 import { definitionsFor } from './definitions.ts';
 import type { ParameterSpec } from './parameters.ts';
 import { toV3Refs, V3_REF_PREFIX } from './refs.ts';
-import { groupByPath, JSON_AND_YAML, routesFor, type Route } from './routes.ts';
+import { groupByPath, JSON_AND_YAML, routesFor, type Route } from './operations.ts';
 import { ACTION_EXTENSION, GVK_EXTENSION, type Schema, type ServedKind } from './types.ts';
 
 /** One served group-version and the hash of its document (`openAPIHash`). */

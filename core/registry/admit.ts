@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../types/object.ts';
 import { badRequest, invalid } from '../status.ts';
-import { duplicateFields, duplicateYamlKeys } from '../schema/duplicates.ts';
+import { duplicateFields, duplicateYamlKeys } from '../duplicate-fields.ts';
 import type { RegistryRequest, WriteOptions } from './request.ts';
 
 /**

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { startTestKindred, type TestKindred } from '../support/kindred.ts';
 import { credentialsFromKubeconfig, httpRequest, type Credentials } from '../support/http.ts';
 import { requireKubectl } from '../support/tools.ts';
-import { E2E_CONFIG, gadget } from './fixtures.ts';
+import { E2E_CONFIG, gadget } from '../support/gadget-config.ts';
 
 const K = '1.33';
 

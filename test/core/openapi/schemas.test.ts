@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { toOpenAPIV2Schema } from '../../../core/openapi/v2-conversion.ts';
 import { definitionName, referencedDefinitions, toV3Refs } from '../../../core/openapi/refs.ts';
-import { routesFor, toValidOperationID } from '../../../core/openapi/routes.ts';
+import { routesFor, toValidOperationID } from '../../../core/openapi/operations.ts';
 import { postgres, served } from './fixtures.ts';
 
 describe('definitionName(group, version, kind)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { goPlatform, versionInfo } from '../../core/version.ts';
+import { goPlatform, versionInfo } from '../../core/version-info.ts';
 
 describe('versionInfo', () => {
   it('names the platform as Go does, GOOS/GOARCH', () => {

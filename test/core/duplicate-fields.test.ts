@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { duplicateFields } from '../../../core/schema/duplicates.ts';
+import { duplicateFields } from '../../core/duplicate-fields.ts';
 
 describe('duplicateFields(text)', () => {
   const cases: { text: string; found: string[] }[] = [

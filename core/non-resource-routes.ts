@@ -4,10 +4,10 @@
  */
 import type { NonResourceRequestInfo } from './request-info.ts';
 import type { RegistrySnapshot } from './snapshot.ts';
-import type { PreparedDocument } from './document.ts';
+import type { PreparedDocument } from './prepared-document.ts';
 import { negotiateDiscovery, negotiatePlainJson, parseAccept } from './negotiation.ts';
 import { notAcceptable, pathNotFound } from './status.ts';
-import { versionInfo } from './version.ts';
+import { versionInfo } from './version-info.ts';
 
 export interface RouteReply {
   status: number;

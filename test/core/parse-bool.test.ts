@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBool } from '../../core/params.ts';
+import { parseBool } from '../../core/parse-bool.ts';
 
 describe('parseBool(text)', () => {
   // Go's strconv.ParseBool.
