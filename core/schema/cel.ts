@@ -75,41 +75,64 @@ function compileExpression(source: string, self: CelType, wanted: 'bool' | 'stri
   return { program: run, usesOldSelf: mentionsOldSelf(parsed.expr), cost: checked.cost };
 }
 
-// The AST of @bufbuild/cel-spec's Expr, as far as the walk below needs it (its generated
-// protobuf types are a oneof per case; `any` keeps this walk short and is never user input).
+// The AST of @bufbuild/cel-spec's Expr, as far as the walk below reads it: its generated
+// protobuf types are a oneof per case, each case's value typed here where it is read.
 interface AstExpr {
-  exprKind: { case: string | undefined; value?: any };
+  exprKind: { case: string | undefined; value?: unknown };
 }
+type Node = AstExpr | undefined;
+interface ExprValues {
+  identExpr: { name: string };
+  selectExpr: { operand?: AstExpr };
+  callExpr: { function: string; target?: AstExpr; args: AstExpr[] };
+  listExpr: { elements: AstExpr[] };
+  structExpr: { entries: { value?: AstExpr; keyKind?: { case: string | undefined; value?: unknown } }[] };
+  comprehensionExpr: {
+    iterRange?: AstExpr;
+    accuInit?: AstExpr;
+    iterVar: string;
+    iterVar2?: string;
+    accuVar: string;
+    loopCondition?: AstExpr;
+    loopStep?: AstExpr;
+    result?: AstExpr;
+  };
+}
+const valueOf = <K extends keyof ExprValues>(e: AstExpr, _kind: K): ExprValues[K] => e.exprKind.value as ExprValues[K];
 
-function collect(e: AstExpr | undefined, scope: Set<string>, out: { functions: Set<string>; idents: Set<string> }): void {
+function collect(e: Node, scope: Set<string>, out: { functions: Set<string>; idents: Set<string> }): void {
   if (!e) return;
-  const { case: kind, value } = e.exprKind;
-  switch (kind) {
-    case 'identExpr':
-      if (!scope.has(value.name)) out.idents.add(value.name);
+  switch (e.exprKind.case) {
+    case 'identExpr': {
+      const { name } = valueOf(e, 'identExpr');
+      if (!scope.has(name)) out.idents.add(name);
       return;
+    }
     case 'selectExpr':
-      return collect(value.operand, scope, out);
-    case 'callExpr':
-      out.functions.add(value.function);
-      collect(value.target, scope, out);
-      for (const arg of value.args) collect(arg, scope, out);
+      return collect(valueOf(e, 'selectExpr').operand, scope, out);
+    case 'callExpr': {
+      const call = valueOf(e, 'callExpr');
+      out.functions.add(call.function);
+      collect(call.target, scope, out);
+      for (const arg of call.args) collect(arg, scope, out);
       return;
+    }
     case 'listExpr':
-      for (const el of value.elements) collect(el, scope, out);
+      for (const el of valueOf(e, 'listExpr').elements) collect(el, scope, out);
       return;
     case 'structExpr':
-      for (const entry of value.entries) {
+      for (const entry of valueOf(e, 'structExpr').entries) {
         collect(entry.value, scope, out);
-        if (entry.keyKind?.case === 'mapKey') collect(entry.keyKind.value, scope, out);
+        if (entry.keyKind?.case === 'mapKey') collect(entry.keyKind.value as Node, scope, out);
       }
       return;
     case 'comprehensionExpr': {
-      collect(value.iterRange, scope, out);
-      collect(value.accuInit, scope, out);
-      const inner = new Set([...scope, value.iterVar, value.accuVar]);
-      if (value.iterVar2) inner.add(value.iterVar2);
-      for (const part of [value.loopCondition, value.loopStep, value.result]) collect(part, inner, out);
+      const c = valueOf(e, 'comprehensionExpr');
+      collect(c.iterRange, scope, out);
+      collect(c.accuInit, scope, out);
+      const inner = new Set([...scope, c.iterVar, c.accuVar]);
+      if (c.iterVar2) inner.add(c.iterVar2);
+      for (const part of [c.loopCondition, c.loopStep, c.result]) collect(part, inner, out);
       return;
     }
   }

@@ -15,13 +15,11 @@ import { StoreError, isStoreError } from '../../core/types/errors.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject, ObjectList, WatchEvent } from '../../core/types/object.ts';
 import {
-  ALL_VERBS,
   type DeleteContext,
   type ListQuery,
   type PluginLogger,
   type RequestContext,
   type Storage,
-  type Verb,
   type WatchQuery,
   type WriteContext,
 } from '../../core/types/storage.ts';

@@ -8,7 +8,6 @@
  * quote a value back, reach the client with their messages replaced (`redactErrors`).
  */
 import type { KindDefinition } from '../../core/types/kind.ts';
-import type { KubeObject } from '../../core/types/object.ts';
 import { fromBackingMetadata, isProjectionOf, RESERVED_DOMAIN, storageApiVersion, toBackingMetadata, type MetadataMapping } from '../../lib/kube/mapping.ts';
 import type { BackingResource, Projection } from '../../lib/kube/index.ts';
 import { encodeJson, isObject, parseJson } from '../../lib/json.ts';

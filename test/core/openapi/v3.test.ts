@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildOpenAPIV3GroupVersion, buildOpenAPIV3Root } from '../../../core/openapi/v3.ts';
 import { openAPIHash } from '../../../core/openapi/hash.ts';
-import { findAll, postgres, report, schemaNodes, widget } from './fixtures.ts';
+import { findAll, postgres, report, widget } from './fixtures.ts';
 
 type Json = Record<string, any>;
 const build = (...args: Parameters<typeof buildOpenAPIV3GroupVersion>): Json => buildOpenAPIV3GroupVersion(...args) as Json;
