@@ -9,7 +9,8 @@
  * counterpart, so there the whole list must be unchanged.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { additionalPropertiesOf, isObject, itemsOf, listMapKeysOf, listTypeOf, propertiesOf, type SchemaNode } from './node.ts';
+import { isObject } from '../../lib/json.ts';
+import { additionalPropertiesOf, itemsOf, listMapKeysOf, listTypeOf, propertiesOf, type SchemaNode } from './node.ts';
 
 /** True when the value at `pointer` (a JSON Pointer into `value`) equals its stored counterpart in `old`. */
 export function unchangedAt(pointer: string, value: unknown, old: unknown, schema: SchemaNode): boolean {
