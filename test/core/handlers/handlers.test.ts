@@ -201,7 +201,8 @@ describe('update (PUT) and patch (PATCH)', () => {
     {
       name: 'replaces the object and bumps generation when spec changes',
       given: [post(widget('a'))],
-      call: put('a', widget('a', { size: 5 })),
+      // A fresh memory store starts at resourceVersion 1: the first create is 2.
+      call: put('a', widget('a', { size: 5 }, { resourceVersion: '2' })),
       status: 200,
       check: (a) => {
         assert.deepEqual(object(a).spec, { size: 5 });
@@ -210,13 +211,21 @@ describe('update (PUT) and patch (PATCH)', () => {
     },
     {
       name: 'answers 409 Conflict for a stale resourceVersion',
-      given: [post(widget('a')), put('a', widget('a', { size: 2 }))],
+      given: [post(widget('a')), put('a', widget('a', { size: 2 }, { resourceVersion: '2' }))],
       call: put('a', widget('a', { size: 3 }, { resourceVersion: '2' })),
       status: 409,
       reason: 'Conflict',
       message: /^Operation cannot be fulfilled on widgets\.test\.kindred\.dev "a": the object has been modified/,
     },
-    { name: 'answers 404 for an object that does not exist', call: put('nope', widget('nope')), status: 404, reason: 'NotFound' },
+    { name: 'answers 404 for an object that does not exist', call: put('nope', widget('nope', { size: 1 }, { resourceVersion: '1' })), status: 404, reason: 'NotFound' },
+    {
+      name: 'answers 422 to a PUT without resourceVersion, as for custom resources',
+      given: [post(widget('a'))],
+      call: put('a', widget('a')),
+      status: 422,
+      reason: 'Invalid',
+      message: /metadata\.resourceVersion: Invalid value: 0x0: must be specified for an update/,
+    },
     {
       name: 'answers 400 when the body names another object',
       given: [post(widget('a'))],
@@ -227,7 +236,7 @@ describe('update (PUT) and patch (PATCH)', () => {
     {
       name: 'writes only status through /status',
       given: [post(widget('a'))],
-      call: { method: 'PUT', url: `${widgets()}/a/status`, body: { ...widget('a', { size: 9 }), status: { phase: 'Ready' } } },
+      call: { method: 'PUT', url: `${widgets()}/a/status`, body: { ...widget('a', { size: 9 }, { resourceVersion: '2' }), status: { phase: 'Ready' } } },
       status: 200,
       check: (a) => {
         assert.deepEqual(object(a).spec, { size: 1 });
