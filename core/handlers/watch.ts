@@ -181,6 +181,7 @@ async function* streamEvents(
     }
   } finally {
     backlog.end();
-    void it.return?.()?.catch(() => {});
+    // A store whose iterator fails to end has a bug: report it rather than swallow it.
+    void it.return?.()?.catch(req.reportBug);
   }
 }
