@@ -31,6 +31,7 @@ export interface CheckResult {
 // The AST of @bufbuild/cel-spec's Expr, as far as this walk needs it (see cel.ts).
 interface AstExpr {
   id: bigint;
+  // biome-ignore lint/suspicious/noExplicitAny: the walk below reads a dozen protobuf oneof cases; to be typed per case as cel.ts's collect does.
   exprKind: { case: string | undefined; value?: any };
 }
 
