@@ -6,14 +6,15 @@
  *
  * Unit files run in a few processes side by side, each importing a share of the files:
  * starting a process with tsx costs more than most unit files' tests, and the files share
- * no ports, folders or global state. KINDRED_TEST_CONCURRENCY sets how many processes;
+ * no ports, folders or global state. A file that starts kindred processes of its own runs
+ * alone, beside them. KINDRED_TEST_CONCURRENCY sets how many processes;
  * KINDRED_TEST_ISOLATE=1 gives every unit file its own process again (to find a file that
  * leaks state into another). e2e and cluster files run one at a time, each in its own
  * process: they start real kubectl, etcd and kube-apiserver processes that a 2-core CI
  * machine cannot run side by side.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -53,6 +54,7 @@ const isolate = process.env.KINDRED_TEST_ISOLATE === '1';
  * written as one module that imports its files, for `node --test` to run as one.
  */
 function groups(files: string[], count: number, dir: string): string[] {
+  if (files.length === 0) return [];
   const shares = Array.from({ length: Math.min(count, files.length) }, () => ({ bytes: 0, files: [] as string[] }));
   for (const file of [...files].sort((a, b) => statSync(b).size - statSync(a).size)) {
     const least = shares.reduce((a, b) => (b.bytes < a.bytes ? b : a));
@@ -67,15 +69,21 @@ function groups(files: string[], count: number, dir: string): string[] {
   });
 }
 
-const unitFiles = all.filter((f) => wanted.has('unit') && tierOf(f) === 'unit');
-const slowFiles = all.filter((f) => wanted.has(tierOf(f)) && tierOf(f) !== 'unit');
 const groupDir = mkdtempSync(join(tmpdir(), 'kindred-unit-'));
+const unitFiles = all.filter((f) => wanted.has('unit') && tierOf(f) === 'unit');
+// Files that start kindred as a child process spend their time waiting for it, not computing:
+// each runs in a process of its own, beside the groups, so none holds a group up.
+const startsProcesses = (file: string): boolean => readFileSync(file, 'utf8').includes('support/kindred-process.ts');
+const unitRun = isolate
+  ? { files: unitFiles, concurrency: width }
+  : {
+      files: [...unitFiles.filter(startsProcesses), ...groups(unitFiles.filter((f) => !startsProcesses(f)), width, groupDir)],
+      concurrency: width + unitFiles.filter(startsProcesses).length,
+    };
+const slowFiles = all.filter((f) => wanted.has(tierOf(f)) && tierOf(f) !== 'unit');
 // --test-force-exit: a file whose tests are done but that leaks a handle (a socket, a timer)
 // must not hold CI until its time limit; leaks are bugs to fix, not reasons to hang.
-const runs = [
-  { files: isolate || unitFiles.length === 0 ? unitFiles : groups(unitFiles, width, groupDir), concurrency: width },
-  { files: slowFiles, concurrency: 1 },
-].filter((run) => run.files.length > 0);
+const runs = [unitRun, { files: slowFiles, concurrency: 1 }].filter((run) => run.files.length > 0);
 if (runs.length === 0) {
   console.error('no test files found');
   process.exit(1);
