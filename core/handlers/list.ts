@@ -6,6 +6,7 @@ import { cutPage, decodeContinue, expiredContinue } from '../paging.ts';
 import { selectObjects } from '../registry/list.ts';
 import { ListSnapshots } from '../list-snapshots.ts';
 import { badRequest, expired, tooLargeResourceVersion } from '../status.ts';
+import { sleep } from '../../lib/sleep.ts';
 import { parseListOptions } from './options.ts';
 import { replyList } from './present.ts';
 import type { Reply, ResourceRequest } from './request.ts';
@@ -69,7 +70,7 @@ async function selectAtVersion(req: ResourceRequest, selection: Selection, rv: s
     if (current === wanted || (current > wanted && match !== 'Exact')) return selected;
     if (current > wanted) throw expired('The resourceVersion for the provided list is too old.');
     if (Date.now() >= deadline || req.signal.aborted) throw tooLargeResourceVersion(rv, selected.resourceVersion);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100, req.signal);
   }
 }
 

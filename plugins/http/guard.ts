@@ -8,6 +8,7 @@
  */
 import { StoreError } from '../../core/types/errors.ts';
 import { ServiceUnreachable, type ServiceResponse } from './client.ts';
+import { sleep } from '../../lib/sleep.ts';
 
 export interface GuardOptions {
   timeoutMs: number;
@@ -144,16 +145,4 @@ export class RequestGuard {
     this.#inFlight--;
     this.#queue.shift()?.();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -3,6 +3,7 @@
  * a field lives in a record or a response (`/id`, `/data/results`). Pointers are data, never
  * code: there is no expression language to evaluate, so a config cannot run anything.
  */
+import { isObject } from '../../lib/json.ts';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -19,9 +20,7 @@ export function parsePointer(pointer: string): string[] {
     });
 }
 
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isObject };
 
 /** The value at `tokens` in `document`, or undefined when any step is missing. */
 export function getAt(document: unknown, tokens: readonly string[]): unknown {
