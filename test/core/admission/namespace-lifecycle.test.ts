@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { NamespaceLifecycle } from '../../../core/admission/namespace-lifecycle.ts';
 import type { KubeTransport, RawWatchEvent } from '../../../lib/kube/client.ts';
 import { StatusError } from '../../../core/status.ts';
-import { eventually } from '../../support/eventually.ts';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 
