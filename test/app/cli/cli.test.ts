@@ -69,7 +69,7 @@ describe('kindred validate', () => {
       );
       const r = await kindred(['validate'], dir);
       assert.equal(r.status, 0, r.stderr);
-      assert.match(r.stdout, /kindred\.config\.yaml: valid \(1 kinds\)/);
+      assert.match(r.stdout, /kindred\.config\.yaml: valid \(1 kind\)/);
     });
   });
 
