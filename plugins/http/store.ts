@@ -18,7 +18,7 @@
  * A create first reads the item (AlreadyExists when it is there): many services, json-server
  * among them, answer a duplicate POST with a 500.
  */
-import { StoreError } from '../../core/types/errors.ts';
+import { StoreError, checkPreconditions } from '../../core/types/errors.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject, ObjectList, WatchEvent } from '../../core/types/object.ts';
 import type { Creater, DeleteContext, Deleter, Getter, ListQuery, Lister, PluginLogger, RequestContext, Storage, Updater, Watcher, WatchQuery, WriteContext } from '../../core/types/storage.ts';
@@ -152,13 +152,7 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
     return this.#locked(key, async () => {
       const what = `delete ${this.#what(ns, name)}`;
       const { current, known } = await this.#readForWrite(ns, name, key, req.signal, what);
-      const { uid, resourceVersion } = req.preconditions;
-      if (uid !== undefined && uid !== known.metadata.uid) {
-        throw new StoreError('Conflict', `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${known.metadata.uid ?? ''}`);
-      }
-      if (resourceVersion !== undefined && resourceVersion !== known.metadata.resourceVersion) {
-        throw new StoreError('Conflict', `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${known.metadata.resourceVersion ?? ''}`);
-      }
+      checkPreconditions(req.preconditions, known);
       if (req.dryRun) return known;
       const ifMatch = this.#api.ifMatch(current);
       const res = await this.#api.send('DELETE', this.#api.endpoints.item('delete', ns, name), what, req.signal, { headers: ifMatch, idempotent: !ifMatch });

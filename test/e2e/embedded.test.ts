@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestKindred, type TestKindred } from '../support/kindred.ts';
 import { requireKubectl } from '../support/tools.ts';
-import { E2E_CONFIG, gadget } from './fixtures.ts';
+import { E2E_CONFIG, gadget } from '../support/gadget-config.ts';
 
 const version = '1.33';
 

@@ -109,6 +109,10 @@ export function harness(kind: KindDefinition = widgetKind(), store: Storage = ne
     };
     const reply = await handleResourceRequest(req);
     if ('body' in reply) return { status: reply.status, body: reply.body, warnings };
+    if ('json' in reply) {
+      const bytes = Array.isArray(reply.json) ? Buffer.concat(reply.json as readonly Buffer[]) : (reply.json as Buffer);
+      return { status: reply.status, body: JSON.parse(bytes.toString('utf8')), warnings };
+    }
     const lines: unknown[] = [];
     try {
       for await (const line of reply.stream) {
