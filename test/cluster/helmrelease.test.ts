@@ -114,7 +114,8 @@ describe('helmrelease plugin with kubectl', clusterTestOptions(), () => {
     const waited = await waiting;
     assert.equal(waited.code, 0, waited.stderr);
     assert.match(waited.stdout, /condition met/);
-    assert.match(await kubectl('get', 'pg', 'byhand', '-n', NS), /byhand\s+15\s+True/);
+    // REPLICAS shows the schema's default (1): defaults apply on read, as kube-apiserver applies them.
+    assert.match(await kubectl('get', 'pg', 'byhand', '-n', NS), /byhand\s+15\s+1\s+True/);
     assert.match(await kubectl('get', 'pg', 'byhand', '-n', NS, '-o', 'wide'), /True\s+1\.2\.3/);
     const status = JSON.parse(await kubectl('get', 'pg', 'byhand', '-n', NS, '-o', 'json')).status;
     assert.equal(status.version, '1.2.3');
