@@ -13,6 +13,7 @@
 import { celEnv, isCelError, parse, plan, type CelEnv } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { kubernetesLibraries } from './cel-libraries.ts';
+import { kubernetesValueLibraries } from './cel-values.ts';
 import type { FieldError } from '../field-errors.ts';
 import { CelCheckError, checkExpression, costErrorMessage, PER_RULE_COST_LIMIT, type CheckResult } from './cel-check.ts';
 import { celTypeOf, type CelType } from './cel-types.ts';
@@ -42,7 +43,7 @@ const BUILT_IN = new Set(['_||_', '_&&_', '_?_:_', '_[_]', '@not_strictly_false'
 const REASONS = ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'];
 
 let sharedEnv: CelEnv | undefined;
-const env = (): CelEnv => (sharedEnv ??= celEnv({ funcs: [...strings, ...kubernetesLibraries] }));
+const env = (): CelEnv => (sharedEnv ??= celEnv({ funcs: [...strings, ...kubernetesLibraries, ...kubernetesValueLibraries] }));
 
 /**
  * Compiles one expression over `self`/`oldSelf` of type `self`; throws an Error saying why it

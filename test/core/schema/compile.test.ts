@@ -305,3 +305,31 @@ describe("Kubernetes' CEL libraries", () => {
     });
   }
 });
+
+describe("Kubernetes' quantity, ip/cidr and url libraries", () => {
+  const schema = (rule: string) =>
+    root({
+      type: 'object',
+      'x-kubernetes-validations': [{ rule }],
+      properties: { memory: { type: 'string', maxLength: 32 }, address: { type: 'string', maxLength: 64 }, endpoint: { type: 'string', maxLength: 256 } },
+    });
+  const cases: { rule: string; spec: Record<string, unknown>; valid: boolean }[] = [
+    { rule: "quantity(self.memory).isLessThan(quantity('2Gi'))", spec: { memory: '1536Mi' }, valid: true },
+    { rule: "quantity(self.memory).isLessThan(quantity('2Gi'))", spec: { memory: '3G' }, valid: false },
+    { rule: "quantity(self.memory).compareTo(quantity('500m')) == 0 && !quantity(self.memory).isInteger()", spec: { memory: '0.5' }, valid: true },
+    { rule: "quantity(self.memory).add(1).asInteger() == 1025", spec: { memory: '1Ki' }, valid: true },
+    { rule: 'isQuantity(self.memory)', spec: { memory: '1.5Xi' }, valid: false },
+    { rule: "cidr('10.0.0.0/8').containsIP(self.address) && ip(self.address).family() == 4", spec: { address: '10.1.2.3' }, valid: true },
+    { rule: "cidr('10.0.0.0/8').containsIP(self.address)", spec: { address: '192.168.0.1' }, valid: false },
+    { rule: 'isIP(self.address) && ip(self.address).isLoopback()', spec: { address: '::1' }, valid: true },
+    { rule: "cidr('192.168.1.7/24').masked().containsCIDR('192.168.1.0/25')", spec: {}, valid: true },
+    { rule: "url(self.endpoint).getScheme() == 'https' && url(self.endpoint).getHostname() == 'db.example.com' && url(self.endpoint).getQuery()['a'][0] == 'b'", spec: { endpoint: 'https://db.example.com:5432/x?a=b' }, valid: true },
+    { rule: 'isURL(self.endpoint)', spec: { endpoint: 'not a url' }, valid: false },
+  ];
+  for (const c of cases) {
+    it(`${c.valid ? 'passes' : 'fails'} ${c.rule} for ${JSON.stringify(c.spec)}`, () => {
+      assert.deepEqual(schemaProblems(schema(c.rule)), []);
+      assert.equal(texts(schema(c.rule), obj(c.spec)).length, c.valid ? 0 : 1, JSON.stringify(texts(schema(c.rule), obj(c.spec))));
+    });
+  }
+});
