@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ConfigError } from '../config/index.ts';
+import type { EtcdSettings } from '../core/types/storage.ts';
 import type { ConfigMapRef } from '../config/configmap-source.ts';
 import { resolveBuiltinPlugin } from '../plugins/index.ts';
 import { createMetrics, type KindredMetrics } from '../core/metrics.ts';
@@ -34,6 +35,8 @@ export interface StartOptions {
   dataDir?: string;
   /** `--replicas`: how many replicas serve this config; >1 logs a warning about process-local kinds at each load. */
   replicas?: number;
+  /** `--etcd-servers` and friends: the etcd cluster the `etcd` plugin stores objects in. */
+  etcd?: EtcdSettings;
   /** false: load the config once and never watch it (default: watch and hot-reload). */
   watchConfig?: boolean;
   /** Quiet time before a burst of config changes triggers one reload (default 100 ms). */
@@ -135,6 +138,7 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.replicas ? { replicas: options.replicas } : {}),
     ...(security.cluster ? { openapi: await clusterOpenAPIOptions(security.cluster, options.log) } : {}),
+    ...(options.etcd ? { etcd: options.etcd } : {}),
   });
   const unguard = options.guardPluginFaults
     ? guardAgainstPluginFaults({

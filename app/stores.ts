@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import type { KindDefinition } from '../core/types/kind.ts';
-import { canList, type PluginContext, type Storage, type StoragePlugin } from '../core/types/storage.ts';
+import { canList, type EtcdSettings, type PluginContext, type Storage, type StoragePlugin } from '../core/types/storage.ts';
 import { kindKey } from '../core/snapshot.ts';
 
 export interface StoreSet {
@@ -49,6 +49,8 @@ export async function createStores(
     kubeconfigPath?: string;
     /** Handed to plugins (PluginContext.dataDir). */
     dataDir?: string;
+    /** The `--etcd-*` flags, handed to plugins (PluginContext.etcd). */
+    etcd?: EtcdSettings;
     /** By kindKey: the plugin module version each new kind's store is made with. */
     pluginVersions?: ReadonlyMap<string, string>;
     previous?: PreviousStores;
@@ -75,6 +77,7 @@ export async function createStores(
         log: options.log.child({ plugin: plugin.name, kind: key }),
         ...(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {}),
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        ...(options.etcd ? { etcd: options.etcd } : {}),
       };
       let store: Storage;
       if (old && before && before.backend.plugin === kind.backend.plugin && before.scope === kind.scope && plugin.reopen) {

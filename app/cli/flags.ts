@@ -1,6 +1,7 @@
 /** Command-line flags, named as k8s.io/apiserver names them where they mean the same. */
 import { parseArgs } from 'node:util';
 import type { LogFormat } from '../../core/logger.ts';
+import type { EtcdSettings } from '../../core/types/storage.ts';
 
 export interface ServeFlags {
   config?: string;
@@ -50,7 +51,12 @@ export interface ServeFlags {
   dataDir: string;
   /** `--replicas`: how many replicas serve this config (the manifests set it); >1 warns about process-local kinds. */
   replicas: number;
+  /** `--etcd-servers` (and `--etcd-prefix`, `--etcd-cafile`...): where the `etcd` plugin stores objects. */
+  etcd?: EtcdSettings;
 }
+
+/** kindred's own default, not kube-apiserver's `/registry`: one etcd can serve both without overlap. */
+export const DEFAULT_ETCD_PREFIX = '/kindred';
 
 export class UsageError extends Error {}
 
@@ -73,6 +79,8 @@ export const USAGE = `Usage:
                 [--audit-log-path FILE|- [--audit-policy-file FILE]]
                 [--log-format text|json] [-v N]
                 [--data-dir .kindred/data] [--replicas 1]
+                [--etcd-servers URL,.. [--etcd-prefix /kindred]
+                 [--etcd-cafile F] [--etcd-certfile F --etcd-keyfile F]]
   kindred validate [--config FILE] [--kubeconfig FILE] [-o text|table|yaml] [--data-dir DIR] [--replicas N]
   kindred export [--data-dir .kindred/data] [-o FILE.yaml|FILE.json]   a consistent copy of every stored kind
   kindred import FILE [--data-dir .kindred/data]   restore an export into a data directory not in use
@@ -138,6 +146,11 @@ export function parseServeFlags(args: string[]): ServeFlags {
     'audit-policy-file': { type: 'string' },
     'log-format': { type: 'string' },
     v: { type: 'string' },
+    'etcd-servers': { type: 'string' },
+    'etcd-prefix': { type: 'string' },
+    'etcd-cafile': { type: 'string' },
+    'etcd-certfile': { type: 'string' },
+    'etcd-keyfile': { type: 'string' },
   });
   const port = Number(values['secure-port'] ?? 8443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--secure-port: not a port: ${String(values['secure-port'])}`);
@@ -203,10 +216,33 @@ export function parseServeFlags(args: string[]): ServeFlags {
   }
   if (values['apiservice-service']) flags.apiServiceService = values['apiservice-service'] as string;
   if (flags.manageApiServices && !flags.apiServiceService) throw new UsageError('--manage-apiservices needs --apiservice-service NAMESPACE/NAME[:PORT]');
+  const etcd = etcdSettings(values);
+  if (etcd) flags.etcd = etcd;
   return flags;
 }
 
 const BOOLEAN_FLAGS = ['--anonymous-auth', '--manage-apiservices'];
+
+/** The `--etcd-*` flags as one setting, or undefined without `--etcd-servers`. */
+function etcdSettings(values: Record<string, string | boolean | undefined>): EtcdSettings | undefined {
+  const servers = ((values['etcd-servers'] as string | undefined) ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const others = ['etcd-prefix', 'etcd-cafile', 'etcd-certfile', 'etcd-keyfile'].filter((flag) => values[flag] !== undefined);
+  if (servers.length === 0) {
+    if (others.length > 0) throw new UsageError(`--${others[0]} needs --etcd-servers`);
+    return undefined;
+  }
+  for (const server of servers) {
+    if (!/^https?:\/\/[^/]+\/?$/.test(server)) throw new UsageError(`--etcd-servers: expected http(s)://HOST:PORT, not ${server}`);
+  }
+  const prefix = (values['etcd-prefix'] as string | undefined) ?? DEFAULT_ETCD_PREFIX;
+  if (!prefix.startsWith('/')) throw new UsageError(`--etcd-prefix: must start with "/", not ${prefix}`);
+  if (Boolean(values['etcd-certfile']) !== Boolean(values['etcd-keyfile'])) throw new UsageError('--etcd-certfile and --etcd-keyfile go together');
+  const settings: EtcdSettings = { servers, prefix: prefix.replace(/\/+$/, '') || '/' };
+  if (values['etcd-cafile']) settings.caFile = values['etcd-cafile'] as string;
+  if (values['etcd-certfile']) settings.certFile = values['etcd-certfile'] as string;
+  if (values['etcd-keyfile']) settings.keyFile = values['etcd-keyfile'] as string;
+  return settings;
+}
 
 type Values = Record<string, string | boolean | undefined>;
 

@@ -77,6 +77,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     ...(flags.kubeconfig ? { kubeconfig: resolve(io.cwd, flags.kubeconfig) } : {}),
     dataDir: resolve(io.cwd, flags.dataDir),
     replicas: flags.replicas,
+    ...(flags.etcd ? { etcd: etcdFiles(flags.etcd) } : {}),
     port: flags.securePort,
     host: flags.bindAddress,
     log,
@@ -107,6 +108,16 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   }
   await stopped;
   return 0;
+}
+
+/** The etcd settings with their files made absolute: plugins do not know our working folder. */
+function etcdFiles(etcd: NonNullable<ServeFlags['etcd']>): NonNullable<ServeFlags['etcd']> {
+  return {
+    ...etcd,
+    ...(etcd.caFile ? { caFile: resolve(etcd.caFile) } : {}),
+    ...(etcd.certFile ? { certFile: resolve(etcd.certFile) } : {}),
+    ...(etcd.keyFile ? { keyFile: resolve(etcd.keyFile) } : {}),
+  };
 }
 
 /** The aggregated-mode flags as app/security.ts options (only those given). */

@@ -11,7 +11,7 @@ import { buildSnapshot, kindKey, type RegistrySnapshot } from '../../core/snapsh
 import type { OpenAPIOptions } from '../../core/openapi/documents.ts';
 import { createStores, StoreChangeRefused, type StoreSet } from '../stores.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
-import { CONTRACT_VERSION, type Storage, type StoragePlugin } from '../../core/types/storage.ts';
+import { CONTRACT_VERSION, type EtcdSettings, type Storage, type StoragePlugin } from '../../core/types/storage.ts';
 import type { PluginLoader } from './plugin-loader.ts';
 import { unavailableStore } from './unavailable-store.ts';
 
@@ -42,6 +42,7 @@ export interface BuildDeps {
   openapi?: OpenAPIOptions;
   /** Plugin versions known to be broken, with why: their kinds get an UnavailableStore. */
   faults?: ReadonlyMap<string, string>;
+  etcd?: EtcdSettings;
 }
 
 /** A source read, validated with its outside plugins loaded: what `kindred validate` reports and a build starts from. */
@@ -104,6 +105,7 @@ export async function buildGeneration(read: SourceRead, deps: BuildDeps, previou
       log: deps.log,
       ...(deps.kubeconfigPath ? { kubeconfigPath: deps.kubeconfigPath } : {}),
       ...(deps.dataDir ? { dataDir: deps.dataDir } : {}),
+      ...(deps.etcd ? { etcd: deps.etcd } : {}),
       pluginVersions,
       ...(previous ? { previous: { kinds: previous.kinds, stores: previous.snapshot.stores, pluginVersions: previous.pluginVersions } } : {}),
     });

@@ -16,7 +16,7 @@ import type { ConfigError } from '../../config/index.ts';
 import type { ConfigSource } from '../../config/sources.ts';
 import type { KindredMetrics, ReloadResult } from '../../core/metrics.ts';
 import type { RegistrySnapshot } from '../../core/snapshot.ts';
-import type { Storage, StoragePlugin } from '../../core/types/storage.ts';
+import type { EtcdSettings, Storage, StoragePlugin } from '../../core/types/storage.ts';
 import { buildGeneration, type Generation } from './build.ts';
 import type { OpenAPIOptions } from '../../core/openapi/documents.ts';
 import type { InFlightRequests } from '../../core/in-flight.ts';
@@ -37,6 +37,8 @@ export interface ReloaderOptions {
   replicas?: number;
   /** How every snapshot's OpenAPI documents are built (core/openapi/documents.ts). */
   openapi?: OpenAPIOptions;
+  /** Handed to plugins (PluginContext.etcd): the `--etcd-*` flags. */
+  etcd?: EtcdSettings;
   /** How long a removed kind's store waits for its requests before it is closed anyway. */
   drainTimeoutMs?: number;
   now?: () => Date;
@@ -153,6 +155,7 @@ export class Reloader {
         ...(this.#options.dataDir ? { dataDir: this.#options.dataDir } : {}),
         ...(this.#options.openapi ? { openapi: this.#options.openapi } : {}),
         faults: this.#faults,
+        ...(this.#options.etcd ? { etcd: this.#options.etcd } : {}),
       },
       this.#generation,
     );

@@ -233,6 +233,23 @@ export interface PluginContext {
    * --data-dir`, default `.kindred/data`). Undefined when kindred was started without one.
    */
   dataDir?: string;
+  /**
+   * The etcd cluster kindred was given (`--etcd-servers` and friends), for plugins that store
+   * objects in etcd. Undefined when no `--etcd-servers` was given.
+   */
+  etcd?: EtcdSettings;
+}
+
+/** Where etcd-backed plugins keep objects: kube-apiserver's `--etcd-*` flags, as data. */
+export interface EtcdSettings {
+  /** Client URLs (`--etcd-servers`), e.g. `https://127.0.0.1:2379`. */
+  servers: string[];
+  /** Key prefix every object key starts with (`--etcd-prefix`), e.g. `/kindred`. */
+  prefix: string;
+  /** PEM files for TLS (`--etcd-cafile`, `--etcd-certfile`, `--etcd-keyfile`). */
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
 }
 
 export interface PluginLogger {

@@ -105,6 +105,14 @@ export class WatchFanout {
     // end() removes each stream from the map; deleting the current entry is safe while iterating a Map.
     for (const [stream, openedFor] of this.#streams) if (owner === undefined || openedFor === owner) stream.end();
   }
+
+  /**
+   * Ends every open watch with `error` (e.g. Expired): the history they were following is
+   * gone (etcd compacted it), so their clients must list again.
+   */
+  expireAll(error: StoreError): void {
+    for (const stream of this.#streams.keys()) stream.end(error);
+  }
 }
 
 /** A watch's resourceVersion as a number; "0" and "" mean `now`. */

@@ -269,7 +269,7 @@ function token(): string {
  * are held open until every port is known, so no port is handed out twice;
  * another process could still take one before we bind it (unlikely).
  */
-async function freePorts<Name extends string>(names: Name[]): Promise<Record<Name, number>> {
+export async function freePorts<Name extends string>(names: Name[]): Promise<Record<Name, number>> {
   const servers = await Promise.all(
     names.map(async () => {
       const server = createServer();

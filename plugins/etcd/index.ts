@@ -1,0 +1,49 @@
+/**
+ * The `etcd` storage plugin: a kind's objects in the etcd cluster given by kube-apiserver's
+ * flags (`--etcd-servers`, `--etcd-prefix`, `--etcd-cafile`, `--etcd-certfile`,
+ * `--etcd-keyfile`), so several kindred replicas serve one truth. See store.ts and watch.ts.
+ *
+ *   backend: {plugin: etcd, options: {watchWindow: 1000}}
+ */
+import type { KindDefinition } from '../../core/types/kind.ts';
+import { CONTRACT_VERSION, definePlugin, type PluginContext } from '../../core/types/storage.ts';
+import { acquireClient, releaseClient } from './client.ts';
+import { EtcdStore } from './store.ts';
+
+export { EtcdStore } from './store.ts';
+
+export interface EtcdPluginOptions {
+  watchWindow?: number;
+}
+
+export const etcdPlugin = definePlugin<EtcdPluginOptions>({
+  contractVersion: CONTRACT_VERSION,
+  name: 'etcd',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      watchWindow: {
+        type: 'integer',
+        minimum: 1,
+        description: 'how many past events a watch can resume from without listing again (default 1000)',
+      },
+    },
+  },
+  async create(kind: KindDefinition, options: EtcdPluginOptions, ctx: PluginContext): Promise<EtcdStore> {
+    // No etcd call here: a kind loads while etcd is down, and answers 503 until it is back.
+    if (!ctx.etcd) throw new Error('the etcd plugin needs kindred started with --etcd-servers');
+    const client = acquireClient(ctx.etcd);
+    const store = new EtcdStore(kind, {
+      client,
+      prefix: ctx.etcd.prefix,
+      log: ctx.log,
+      onClose: () => releaseClient(client),
+      ...(options.watchWindow === undefined ? {} : { watchWindow: options.watchWindow }),
+    });
+    ctx.log.debug({ servers: ctx.etcd.servers, keyPrefix: store.keyPrefix }, 'etcd store created');
+    return store;
+  },
+});
+
+export default etcdPlugin;

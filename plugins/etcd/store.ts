@@ -1,0 +1,262 @@
+/**
+ * The etcd Storage: each object is one etcd key (keys.ts) holding its JSON, and its
+ * resourceVersion is the key's mod revision, as in kube-apiserver. Every write is one etcd
+ * transaction on that revision, so several kindred processes on one etcd never lose an
+ * update to each other:
+ *
+ *   create   if create_revision(key) = 0      then put     else → AlreadyExists
+ *   update   if mod_revision(key) = expected  then put     else → Conflict (or NotFound)
+ *   delete   if mod_revision(key) = read      then delete  else read again (preconditions)
+ *
+ * Contracts beyond core/types/storage.ts:
+ * - The stored JSON has no `metadata.resourceVersion`: the revision is etcd's, not the value's.
+ * - A list is one range read at one etcd revision, returned with that revision; sorted here
+ *   (etcd's key order puts `a-b/x` before `a/y`, the contract wants namespace order).
+ * - Watches share one etcd watch per kind (watch.ts).
+ * - etcd unreachable: every call fails within seconds with 503 ServiceUnavailable and
+ *   Retry-After (client.ts); other kinds are untouched, and recovery needs nothing.
+ */
+import type { Etcd3, IKeyValue, IRangeResponse } from 'etcd3';
+import { StoreError } from '../../core/types/errors.ts';
+import type { KindDefinition } from '../../core/types/kind.ts';
+import type { KubeObject, ObjectList, WatchEvent } from '../../core/types/object.ts';
+import type {
+  Creater,
+  DeleteContext,
+  Deleter,
+  Getter,
+  ListQuery,
+  Lister,
+  PluginLogger,
+  RequestContext,
+  Storage,
+  Updater,
+  Watcher,
+  WatchQuery,
+  WriteContext,
+} from '../../core/types/storage.ts';
+import { unavailable } from './client.ts';
+import { KeyLayout } from './keys.ts';
+import { SharedKindWatch } from './watch.ts';
+import { byNamespaceThenName } from '../../lib/objects/order.ts';
+
+export interface EtcdStoreOptions {
+  client: Etcd3;
+  /** `--etcd-prefix`. */
+  prefix: string;
+  /** How many past events a watch can resume from. */
+  watchWindow?: number;
+  log: PluginLogger;
+  /** Called once by close(): gives the shared client back. */
+  onClose?: () => void;
+}
+
+const STALE_OBJECT = 'the object has been modified; please apply your changes to the latest version and try again';
+
+export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Updater, Deleter {
+  readonly #kind: KindDefinition;
+  readonly #client: Etcd3;
+  readonly #keys: KeyLayout;
+  readonly #watch: SharedKindWatch;
+  readonly #resource: string;
+  readonly #onClose: (() => void) | undefined;
+  #closed = false;
+
+  constructor(kind: KindDefinition, options: EtcdStoreOptions) {
+    this.#kind = kind;
+    this.#client = options.client;
+    this.#keys = new KeyLayout(options.prefix, kind);
+    this.#resource = `${kind.names.plural}.${kind.group}`;
+    this.#onClose = options.onClose;
+    this.#watch = new SharedKindWatch({
+      client: options.client,
+      range: this.#keys.range(undefined),
+      decode: decodeObject,
+      resource: this.#resource,
+      log: options.log,
+      ...(options.watchWindow === undefined ? {} : { window: options.watchWindow }),
+    });
+  }
+
+  /** How many client watches are open: for tests and metrics. */
+  get openWatches(): number {
+    return this.#watch.openWatches;
+  }
+
+  /** The etcd key prefix of this kind: for tests and operators. */
+  get keyPrefix(): string {
+    return this.#keys.kindPrefix;
+  }
+
+  async get(namespace: string | undefined, name: string, _req: RequestContext): Promise<KubeObject> {
+    const kv = await this.#read(namespace, name);
+    if (!kv) throw notFound(name);
+    return decodeObject(kv.value, kv.mod_revision);
+  }
+
+  /** One range read: every object at one etcd revision. Selectors are left to core. */
+  async list(namespace: string | undefined, _query: ListQuery, _req: RequestContext): Promise<ObjectList> {
+    this.#assertOpen();
+    const range = await this.#call(() => this.#client.kv.range(this.#keys.range(this.#scoped(namespace))));
+    const items = range.kvs.map((kv) => decodeObject(kv.value, kv.mod_revision));
+    items.sort(byNamespaceThenName);
+    return { items, resourceVersion: range.header.revision };
+  }
+
+  async create(object: KubeObject, req: WriteContext): Promise<KubeObject> {
+    this.#assertOpen();
+    const { namespace, name } = this.#identity(object);
+    const key = this.#keys.object(namespace, name);
+    const value = encodeObject(object);
+    if (req.dryRun) {
+      if (await this.#read(namespace, name)) throw alreadyExists(name);
+      return decodeObject(value, undefined);
+    }
+    const txn = await this.#call(() =>
+      this.#client.kv.txn({
+        compare: [{ key, target: 'Create', result: 'Equal', create_revision: 0 }],
+        success: [{ request_put: { key, value } }],
+      }),
+    );
+    if (!txn.succeeded) throw alreadyExists(name);
+    return decodeObject(value, txn.header.revision);
+  }
+
+  /** Conditional on `metadata.resourceVersion` when set; otherwise on the key existing. */
+  async update(object: KubeObject, req: WriteContext): Promise<KubeObject> {
+    this.#assertOpen();
+    const { namespace, name } = this.#identity(object);
+    const key = this.#keys.object(namespace, name);
+    const value = encodeObject(object);
+    const wanted = object.metadata.resourceVersion;
+    if (req.dryRun) {
+      const current = await this.#read(namespace, name);
+      if (!current) throw notFound(name);
+      if (wanted && wanted !== current.mod_revision) throw new StoreError('Conflict', STALE_OBJECT);
+      return decodeObject(value, current.mod_revision);
+    }
+    const txn = await this.#call(() =>
+      this.#client.kv.txn({
+        compare: wanted
+          ? [{ key, target: 'Mod', result: 'Equal', mod_revision: wanted }]
+          : [{ key, target: 'Create', result: 'Greater', create_revision: 0 }],
+        success: [{ request_put: { key, value } }],
+        failure: [{ request_range: { key, count_only: true } }],
+      }),
+    );
+    if (!txn.succeeded) {
+      const exists = Number(txn.responses[0]?.response_range.count ?? 0) > 0;
+      throw exists ? new StoreError('Conflict', STALE_OBJECT) : notFound(name);
+    }
+    return decodeObject(value, txn.header.revision);
+  }
+
+  /**
+   * Reads, checks the preconditions, and deletes only if nothing changed in between; a
+   * change in between means read and check again (kube's GuaranteedDelete).
+   */
+  async delete(namespace: string | undefined, name: string, req: DeleteContext): Promise<KubeObject> {
+    this.#assertOpen();
+    const key = this.#keys.object(namespace, name);
+    for (;;) {
+      const kv = await this.#read(namespace, name);
+      if (!kv) throw notFound(name);
+      const current = decodeObject(kv.value, kv.mod_revision);
+      checkPreconditions(current, req.preconditions);
+      if (req.dryRun) return current;
+      const txn = await this.#call(() =>
+        this.#client.kv.txn({
+          compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: kv.mod_revision }],
+          success: [{ request_delete_range: { key } }],
+        }),
+      );
+      if (txn.succeeded) return { ...current, metadata: { ...current.metadata, resourceVersion: txn.header.revision } };
+    }
+  }
+
+  /** Changes after `query.resourceVersion`, from the kind's shared etcd watch. */
+  watch(namespace: string | undefined, query: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent> {
+    this.#assertOpen();
+    return this.#watchFrom(this.#scoped(namespace), query.resourceVersion, req);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#watch.close();
+    this.#onClose?.();
+  }
+
+  async *#watchFrom(namespace: string | undefined, resourceVersion: string, req: RequestContext): AsyncGenerator<WatchEvent> {
+    yield* await this.#watch.open(namespace, resourceVersion, req);
+  }
+
+  async #read(namespace: string | undefined, name: string): Promise<IKeyValue | undefined> {
+    this.#assertOpen();
+    const key = this.#keys.object(this.#scoped(namespace), name);
+    const range: IRangeResponse = await this.#call(() => this.#client.kv.range({ key }));
+    return range.kvs[0];
+  }
+
+  /** An etcd call, its failure to reach etcd turned into 503. */
+  async #call<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw unavailable(error, this.#resource);
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreError('ServiceUnavailable', `the etcd store of ${this.#resource} is closed`);
+  }
+
+  /** Cluster-scoped kinds have no namespace, whatever the caller passed. */
+  #scoped(namespace: string | undefined): string | undefined {
+    return this.#kind.scope === 'Cluster' ? undefined : namespace;
+  }
+
+  #identity(object: KubeObject): { namespace: string | undefined; name: string } {
+    const name = object.metadata.name;
+    if (!name) throw new StoreError('BadRequest', 'metadata.name is required');
+    return { namespace: this.#scoped(object.metadata.namespace), name };
+  }
+}
+
+/** The stored form: the object's JSON without its resourceVersion. */
+function encodeObject(object: KubeObject): Buffer {
+  const { resourceVersion: _ignored, ...metadata } = object.metadata;
+  return Buffer.from(JSON.stringify({ ...object, metadata }));
+}
+
+/** The object a stored value holds, with `resourceVersion` (none for a dry-run create). */
+export function decodeObject(value: Buffer, resourceVersion: string | undefined): KubeObject {
+  const object = JSON.parse(value.toString('utf8')) as KubeObject;
+  if (typeof object !== 'object' || object === null || typeof object.metadata !== 'object' || object.metadata === null) {
+    throw new Error('not a Kubernetes object');
+  }
+  if (resourceVersion !== undefined) object.metadata.resourceVersion = resourceVersion;
+  return object;
+}
+
+/** Worded as apimachinery's Preconditions.Check words them. */
+function checkPreconditions(current: KubeObject, preconditions: DeleteContext['preconditions']): void {
+  const { uid, resourceVersion } = preconditions;
+  if (uid !== undefined && uid !== current.metadata.uid) {
+    throw new StoreError('Conflict', `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
+  }
+  if (resourceVersion !== undefined && resourceVersion !== current.metadata.resourceVersion) {
+    throw new StoreError(
+      'Conflict',
+      `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
+    );
+  }
+}
+
+function notFound(name: string): StoreError {
+  return new StoreError('NotFound', `${name} not found`);
+}
+
+function alreadyExists(name: string): StoreError {
+  return new StoreError('AlreadyExists', `${name} already exists`);
+}
