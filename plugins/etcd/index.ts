@@ -8,28 +8,16 @@
 import type { KindDefinition } from '../../core/types/kind.ts';
 import { CONTRACT_VERSION, definePlugin, type PluginContext } from '../../core/types/storage.ts';
 import { acquireClient, releaseClient } from './client.ts';
+import { etcdOptionsSchema, type EtcdPluginOptions } from './options.ts';
 import { EtcdStore } from './store.ts';
 
 export { EtcdStore } from './store.ts';
-
-export interface EtcdPluginOptions {
-  watchWindow?: number;
-}
+export { etcdOptionsSchema, type EtcdPluginOptions } from './options.ts';
 
 export const etcdPlugin = definePlugin<EtcdPluginOptions>({
   contractVersion: CONTRACT_VERSION,
   name: 'etcd',
-  optionsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      watchWindow: {
-        type: 'integer',
-        minimum: 1,
-        description: 'how many past events a watch can resume from without listing again (default 1000)',
-      },
-    },
-  },
+  optionsSchema: etcdOptionsSchema,
   async create(kind: KindDefinition, options: EtcdPluginOptions, ctx: PluginContext): Promise<EtcdStore> {
     // No etcd call here: a kind loads while etcd is down, and answers 503 until it is back.
     if (!ctx.etcd) throw new Error('the etcd plugin needs kindred started with --etcd-servers');

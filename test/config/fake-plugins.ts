@@ -7,6 +7,7 @@ import type { ResolvePlugin } from '../../config/index.ts';
 import { helmReleaseOptionsSchema } from '../../plugins/helmrelease/options.ts';
 import { secretOptionsSchema } from '../../plugins/secret/projection.ts';
 import { httpOptionsSchema } from '../../plugins/http/options.ts';
+import { etcdOptionsSchema } from '../../plugins/etcd/options.ts';
 
 function fakePlugin(name: string, optionsSchema: Record<string, unknown>): StoragePlugin {
   return {
@@ -32,11 +33,12 @@ const plugins = new Map<string, StoragePlugin>([
   ['helmrelease', fakePlugin('helmrelease', helmReleaseOptionsSchema)],
   ['secret', fakePlugin('secret', secretOptionsSchema)],
   ['http', fakePlugin('http', httpOptionsSchema)],
+  ['etcd', fakePlugin('etcd', etcdOptionsSchema)],
   // Declares a default, to show that checked options come back completed.
   ['defaulted', fakePlugin('defaulted', { type: 'object', properties: { ttl: { type: 'integer', default: 60 } } })],
   // A plugin bug: its options schema does not compile.
   ['broken', fakePlugin('broken', { type: 'object', properties: { x: { type: 'no-such-type' } } })],
 ]);
 
-/** Knows `embedded` (options: watchWindow ≥ 1), `memory` (options: watchWindow ≥ 1), `helmrelease`, `secret`, `http`, `defaulted` and `broken`. */
+/** Knows `embedded` (options: watchWindow ≥ 1), `memory` (options: watchWindow ≥ 1), `helmrelease`, `secret`, `http`, `etcd`, `defaulted` and `broken`. */
 export const resolvePlugin: ResolvePlugin = (name) => plugins.get(name);

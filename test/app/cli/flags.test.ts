@@ -1,7 +1,7 @@
-/** The protection flags, parsed as k8s.io/apiserver parses them (integers, Go durations). */
+/** The serve flags, parsed as k8s.io/apiserver parses them: protection (integers, Go durations) and `--etcd-*`. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseServeFlags, UsageError } from '../../../app/cli/flags.ts';
+import { DEFAULT_ETCD_PREFIX, parseServeFlags, UsageError } from '../../../app/cli/flags.ts';
 
 describe('parseServeFlags', () => {
   it("defaults to kube-apiserver's values", () => {
@@ -37,4 +37,45 @@ describe('parseServeFlags', () => {
     const flags = parseServeFlags(['--max-requests-inflight', '0', '--max-mutating-requests-inflight', '0']);
     assert.deepEqual([flags.maxRequestsInflight, flags.maxMutatingRequestsInflight], [0, 0]);
   });
+});
+
+describe('parseServeFlags(--etcd-*)', () => {
+  it('leaves etcd unset without --etcd-servers', () => {
+    assert.equal(parseServeFlags([]).etcd, undefined);
+  });
+
+  it('reads a comma-separated --etcd-servers with kindred’s own default prefix', () => {
+    const flags = parseServeFlags(['--etcd-servers', 'http://127.0.0.1:2379, https://10.0.0.2:2379']);
+    assert.deepEqual(flags.etcd, { servers: ['http://127.0.0.1:2379', 'https://10.0.0.2:2379'], prefix: DEFAULT_ETCD_PREFIX });
+    assert.equal(DEFAULT_ETCD_PREFIX, '/kindred');
+  });
+
+  it('takes the prefix and TLS files as given, without a trailing slash on the prefix', () => {
+    const flags = parseServeFlags([
+      '--etcd-servers=https://127.0.0.1:2379',
+      '--etcd-prefix=/apps/',
+      '--etcd-cafile=ca.crt',
+      '--etcd-certfile=client.crt',
+      '--etcd-keyfile=client.key',
+    ]);
+    assert.deepEqual(flags.etcd, {
+      servers: ['https://127.0.0.1:2379'],
+      prefix: '/apps',
+      caFile: 'ca.crt',
+      certFile: 'client.crt',
+      keyFile: 'client.key',
+    });
+  });
+
+  const refused: [string, string[], RegExp][] = [
+    ['an etcd flag without --etcd-servers', ['--etcd-prefix=/x'], /--etcd-prefix needs --etcd-servers/],
+    ['a server that is no URL', ['--etcd-servers=127.0.0.1:2379'], /--etcd-servers: expected http\(s\):\/\/HOST:PORT/],
+    ['a relative prefix', ['--etcd-servers=http://127.0.0.1:2379', '--etcd-prefix=kindred'], /--etcd-prefix: must start with "\/"/],
+    ['a certificate without its key', ['--etcd-servers=http://127.0.0.1:2379', '--etcd-certfile=c.crt'], /--etcd-certfile and --etcd-keyfile go together/],
+  ];
+  for (const [what, args, message] of refused) {
+    it(`refuses ${what}`, () => {
+      assert.throws(() => parseServeFlags(args), (error: unknown) => error instanceof UsageError && message.test(error.message));
+    });
+  }
 });
