@@ -1,6 +1,9 @@
-import { after, before, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Etcd3 } from 'etcd3';
 import etcdPlugin, { EtcdStore } from '../../plugins/etcd/index.ts';
 import { storeConformance } from '../conformance/storage.ts';
+import { rejectsWith, request, summary, take, write } from '../conformance/helpers.ts';
 import { capturingLog, testKind } from './fixtures/kinds.ts';
 import { startEtcd, type EtcdServer } from './etcd-server.ts';
 import { clusterTestOptions } from './require.ts';
@@ -29,4 +32,66 @@ describe('etcd plugin against a real etcd', clusterTestOptions(), () => {
       return { store, kind, openWatches: () => store.openWatches };
     });
   }
+});
+
+describe('etcd plugin watch history', clusterTestOptions(), () => {
+  let etcd: EtcdServer | undefined;
+  let client: Etcd3 | undefined;
+  before(async () => {
+    etcd = await startEtcd();
+    client = new Etcd3({ hosts: etcd.url.replace('http://', '') });
+  });
+  after(async () => {
+    client?.close();
+    await etcd?.remove();
+  });
+
+  let count = 0;
+  const makeStore = async (options: { watchWindow?: number } = {}) => {
+    count++;
+    const kind = testKind('history.kindred.dev', 'etcd');
+    const store = await etcdPlugin.create(kind, options, {
+      configDir: '/nonexistent',
+      log: capturingLog(),
+      etcd: { servers: [etcd!.url], prefix: `/history-${count}` },
+    });
+    const object = (name: string) => ({ apiVersion: 'history.kindred.dev/v1', kind: 'Widget', metadata: { name, namespace: 'alpha' }, spec: {} });
+    return { store: store as EtcdStore, object };
+  };
+
+  it('answers 410 Expired to a watch from a revision etcd has compacted away', async () => {
+    const { store, object } = await makeStore();
+    try {
+      const first = await store.create(object('a'), write());
+      await store.create(object('b'), write());
+      await store.create(object('c'), write());
+      // Compacting at c's revision drops b's event, the first one after the watch's start.
+      const head = await store.list(undefined, {}, request());
+      await client!.kv.compact({ revision: head.resourceVersion, physical: true });
+      const watch = store.watch(undefined, { resourceVersion: first.metadata.resourceVersion! }, request())[Symbol.asyncIterator]();
+      await rejectsWith(() => watch.next(), 'Expired');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers 410 Expired to a resume older than the fan-out window, and resumes within it', async () => {
+    const { store, object } = await makeStore({ watchWindow: 2 });
+    try {
+      const start = await store.list(undefined, {}, request());
+      // The shared etcd watch starts with this first client watch.
+      const live = store.watch(undefined, { resourceVersion: start.resourceVersion }, request())[Symbol.asyncIterator]();
+      const made = [];
+      for (const name of ['a', 'b', 'c', 'd']) made.push(await store.create(object(name), write()));
+      assert.deepEqual(summary(await take(live, 4)), ['ADDED a', 'ADDED b', 'ADDED c', 'ADDED d']);
+      await live.return?.();
+      const tooOld = store.watch(undefined, { resourceVersion: made[0]!.metadata.resourceVersion! }, request())[Symbol.asyncIterator]();
+      await rejectsWith(() => tooOld.next(), 'Expired');
+      const recent = store.watch(undefined, { resourceVersion: made[1]!.metadata.resourceVersion! }, request())[Symbol.asyncIterator]();
+      assert.deepEqual(summary(await take(recent, 2)), ['ADDED c', 'ADDED d']);
+      await recent.return?.();
+    } finally {
+      await store.close();
+    }
+  });
 });

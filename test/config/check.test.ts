@@ -155,7 +155,7 @@ const cases: { when: string; config: Json; errors: [path: string, message: RegEx
   },
 
   // Backends.
-  { when: 'the plugin is unknown', config: { resources: [widget({ backend: { plugin: 'etcd' } })] }, errors: [['resources[0].backend.plugin', /unknown storage plugin "etcd"/]] },
+  { when: 'the plugin is unknown', config: { resources: [widget({ backend: { plugin: 'nosuchplugin' } })] }, errors: [['resources[0].backend.plugin', /unknown storage plugin "nosuchplugin"/]] },
   {
     when: 'the options do not fit the plugin schema',
     config: { resources: [widget({ backend: { plugin: 'memory', options: { watchWindow: 0, ttl: 5 } } })] },
