@@ -95,7 +95,7 @@ export class SharedKindWatch {
     this.#stopProgressRequests();
     for (const waiter of this.#waiters) waiter.resolve();
     this.#waiters.clear();
-    this.#stream?.end();
+    this.#stream?.cancel();
     this.#stream = undefined;
     this.#fanout?.closeAll();
   }
@@ -157,7 +157,7 @@ export class SharedKindWatch {
   async #followOnce(): Promise<void> {
     const stream = await this.#options.client.watchClient.watch();
     if (this.#closed) {
-      stream.end();
+      stream.cancel();
       return;
     }
     this.#stream = stream;
@@ -166,7 +166,7 @@ export class SharedKindWatch {
         try {
           this.#onResponse(stream, response);
         } catch (error) {
-          stream.end();
+          stream.cancel();
           reject(error);
         }
       });
@@ -183,7 +183,7 @@ export class SharedKindWatch {
     if (stream !== this.#stream) return;
     if (Number(response.compact_revision) > 0) {
       this.#compacted(Number(response.compact_revision));
-      stream.end();
+      stream.cancel(); // #follow re-opens it at the compaction
       return;
     }
     if (response.canceled) throw new Error(`etcd cancelled the watch: ${response.cancel_reason || 'no reason given'}`);
