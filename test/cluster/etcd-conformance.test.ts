@@ -95,3 +95,39 @@ describe('etcd plugin watch history', clusterTestOptions(), () => {
     }
   });
 });
+
+describe('etcd plugin over TLS with a client certificate', clusterTestOptions(), () => {
+  let etcd: EtcdServer | undefined;
+  before(async () => {
+    etcd = await startEtcd({ tls: true });
+  });
+  after(async () => {
+    await etcd?.remove();
+  });
+
+  let count = 0;
+  storeConformance('etcd (TLS)', async () => {
+    count++;
+    const kind = testKind('widgets.kindred.dev', 'etcd');
+    const store = await etcdPlugin.create(kind, {}, {
+      configDir: '/nonexistent',
+      log: capturingLog(),
+      etcd: { servers: [etcd!.url], prefix: `/tls-${count}`, ...etcd!.tls! },
+    });
+    return { store, kind, openWatches: () => (store as EtcdStore).openWatches };
+  });
+
+  it('answers 503 when etcd refuses kindred for want of a client certificate', async () => {
+    const kind = testKind('widgets.kindred.dev', 'etcd');
+    const store = await etcdPlugin.create(kind, {}, {
+      configDir: '/nonexistent',
+      log: capturingLog(),
+      etcd: { servers: [etcd!.url], prefix: '/tls-none', caFile: etcd!.tls!.caFile },
+    });
+    try {
+      await rejectsWith(() => store.list!(undefined, {}, request()), 'ServiceUnavailable');
+    } finally {
+      await store.close();
+    }
+  });
+});
