@@ -24,6 +24,15 @@ export class KeyLayout {
     return Buffer.from(this.#namespaced ? `${this.kindPrefix}${namespace ?? ''}/${name}` : `${this.kindPrefix}${name}`);
   }
 
+  /** The namespace and name a key of this kind stands for; undefined for a key of another shape. */
+  parse(key: Buffer): { namespace: string | undefined; name: string } | undefined {
+    const text = key.toString();
+    if (!text.startsWith(this.kindPrefix)) return undefined;
+    const parts = text.slice(this.kindPrefix.length).split('/');
+    if (this.#namespaced) return parts.length === 2 && parts[0] && parts[1] ? { namespace: parts[0], name: parts[1] } : undefined;
+    return parts.length === 1 && parts[0] ? { namespace: undefined, name: parts[0] } : undefined;
+  }
+
   /** The range [key, rangeEnd) of one namespace, or of the whole kind when undefined. */
   range(namespace: string | undefined): { key: Buffer; range_end: Buffer } {
     const start = this.#namespaced && namespace !== undefined ? `${this.kindPrefix}${namespace}/` : this.kindPrefix;

@@ -72,6 +72,7 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
       client: options.client,
       range: this.#keys.range(undefined),
       decode: decodeObject,
+      tombstone: (key, resourceVersion) => this.#tombstone(key, resourceVersion),
       resource: this.#resource,
       log: options.log,
       ...(options.watchWindow === undefined ? {} : { window: options.watchWindow }),
@@ -189,6 +190,15 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
 
   async *#watchFrom(namespace: string | undefined, resourceVersion: string, req: RequestContext): AsyncGenerator<WatchEvent> {
     yield* await this.#watch.open(namespace, resourceVersion, req);
+  }
+
+  #tombstone(key: Buffer, resourceVersion: string): KubeObject | undefined {
+    const identity = this.#keys.parse(key);
+    if (!identity) return undefined;
+    const storage = this.#kind.versions.find((v) => v.storage) ?? this.#kind.versions[0];
+    const metadata: KubeObject['metadata'] = { name: identity.name, resourceVersion };
+    if (identity.namespace !== undefined) metadata.namespace = identity.namespace;
+    return { apiVersion: `${this.#kind.group}/${storage?.name ?? ''}`, kind: this.#kind.names.kind, metadata };
   }
 
   async #read(namespace: string | undefined, name: string): Promise<IKeyValue | undefined> {

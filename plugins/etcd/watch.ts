@@ -39,6 +39,11 @@ export interface SharedWatchOptions {
   range: { key: Buffer; range_end: Buffer };
   /** Turns a stored value into the object, with `resourceVersion` as its resourceVersion; throws on garbage. */
   decode: (value: Buffer, resourceVersion: string) => KubeObject;
+  /**
+   * The object a deleted key stood for when etcd no longer has its last value (compacted):
+   * apiVersion, kind, name and namespace only. Undefined for a key that is no object's.
+   */
+  tombstone: (key: Buffer, resourceVersion: string) => KubeObject | undefined;
   /** `plural.group`, for messages. */
   resource: string;
   /** How many past events a client watch can resume from (WatchFanout's window). */
@@ -229,7 +234,11 @@ export class SharedKindWatch {
     try {
       const previous = event.prev_kv ? this.#decode(event.prev_kv) : undefined;
       if (event.type === 'Delete') {
-        if (!previous) return undefined; // nothing to tell a client without the last state
+        // Without the last state a client still must learn of the delete, or its cache keeps a ghost.
+        if (!previous) {
+          const object = this.#options.tombstone(event.kv.key, rv);
+          return object ? { type: 'DELETED', object } : undefined;
+        }
         return { type: 'DELETED', object: { ...previous, metadata: { ...previous.metadata, resourceVersion: rv } }, previous };
       }
       const object = this.#decode(event.kv);

@@ -39,6 +39,25 @@ describe('KeyLayout', () => {
   });
 });
 
+describe('KeyLayout.parse', () => {
+  const namespaced = new KeyLayout('/kindred', kind('Namespaced'));
+  const cluster = new KeyLayout('/kindred', kind('Cluster'));
+  const cases: [string, KeyLayout, string, { namespace: string | undefined; name: string } | undefined][] = [
+    ['a namespaced key', namespaced, '/kindred/apps.example.com/widgets/team-a/w1', { namespace: 'team-a', name: 'w1' }],
+    ['a cluster-scoped key', cluster, '/kindred/apps.example.com/widgets/w1', { namespace: undefined, name: 'w1' }],
+    ['a key of another kind', namespaced, '/kindred/apps.example.com/widgetsets/team-a/w1', undefined],
+    ['a namespaced key missing its name', namespaced, '/kindred/apps.example.com/widgets/team-a/', undefined],
+    ['a cluster-scoped key with a namespace', cluster, '/kindred/apps.example.com/widgets/team-a/w1', undefined],
+  ];
+  for (const [what, keys, key, expected] of cases) {
+    it(`reads ${what}`, () => assert.deepEqual(keys.parse(Buffer.from(key)), expected));
+  }
+  it('reads back every key it makes', () => {
+    assert.deepEqual(namespaced.parse(namespaced.object('ns', 'n')), { namespace: 'ns', name: 'n' });
+    assert.deepEqual(cluster.parse(cluster.object(undefined, 'n')), { namespace: undefined, name: 'n' });
+  });
+});
+
 describe('etcdPlugin.create', () => {
   it('fails with a clear reason when kindred has no --etcd-servers', async () => {
     const log = { info() {}, warn() {}, error() {}, debug() {} };
