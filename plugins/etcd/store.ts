@@ -38,6 +38,7 @@ import type {
 import { unavailable } from './client.ts';
 import { KeyLayout } from './keys.ts';
 import { SharedKindWatch } from './watch.ts';
+import { PendingWatch } from '../../lib/watch/pending-watch.ts';
 import { byNamespaceThenName } from '../../lib/objects/order.ts';
 
 export interface EtcdStoreOptions {
@@ -178,7 +179,7 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   /** Changes after `query.resourceVersion`, from the kind's shared etcd watch. */
   watch(namespace: string | undefined, query: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent> {
     this.#assertOpen();
-    return this.#watchFrom(this.#scoped(namespace), query.resourceVersion, req);
+    return new PendingWatch(this.#watch.open(this.#scoped(namespace), query.resourceVersion, req));
   }
 
   async close(): Promise<void> {
@@ -186,10 +187,6 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
     this.#closed = true;
     this.#watch.close();
     this.#onClose?.();
-  }
-
-  async *#watchFrom(namespace: string | undefined, resourceVersion: string, req: RequestContext): AsyncGenerator<WatchEvent> {
-    yield* await this.#watch.open(namespace, resourceVersion, req);
   }
 
   #tombstone(key: Buffer, resourceVersion: string): KubeObject | undefined {

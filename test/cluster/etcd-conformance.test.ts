@@ -75,6 +75,32 @@ describe('etcd plugin watch history', clusterTestOptions(), () => {
     }
   });
 
+  it('opens a watch from a revision that only other kinds reached, by asking etcd how far its watch has got', async () => {
+    const quiet = await makeStore();
+    const busy = await makeStore();
+    try {
+      const start = await quiet.store.list(undefined, {}, request());
+      const first = quiet.store.watch(undefined, { resourceVersion: start.resourceVersion }, request())[Symbol.asyncIterator]();
+      // Revisions move on with no event for the quiet kind: its etcd watch has nothing to say.
+      for (const name of ['x', 'y', 'z']) await busy.store.create(busy.object(name), write());
+      const later = await quiet.store.list(undefined, {}, request());
+      assert.ok(Number(later.resourceVersion) > Number(start.resourceVersion));
+      const second = quiet.store.watch(undefined, { resourceVersion: later.resourceVersion }, request())[Symbol.asyncIterator]();
+      const pending = take(second, 1);
+      await quiet.store.create(quiet.object('a'), write());
+      assert.deepEqual(summary(await pending), ['ADDED a']);
+      assert.deepEqual(summary(await take(first, 1)), ['ADDED a']);
+      await first.return?.();
+      await second.return?.();
+      // A revision etcd has not reached is refused, not waited for forever.
+      const future = quiet.store.watch(undefined, { resourceVersion: String(Number(later.resourceVersion) + 1000) }, request());
+      await rejectsWith(() => future[Symbol.asyncIterator]().next(), 'ResourceVersionTooLarge');
+    } finally {
+      await quiet.store.close();
+      await busy.store.close();
+    }
+  });
+
   it('answers 410 Expired to a resume older than the fan-out window, and resumes within it', async () => {
     const { store, object } = await makeStore({ watchWindow: 2 });
     try {
