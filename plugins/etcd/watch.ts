@@ -88,8 +88,9 @@ export class SharedKindWatch {
     const from = parseResourceVersion(resourceVersion, Number.MAX_SAFE_INTEGER);
     const asked = resourceVersion === '' || resourceVersion === '0' ? undefined : from;
     if (!this.#fanout) await this.#start(asked);
-    if (asked !== undefined && asked > this.#progress) await this.#catchUp(asked, req.signal);
     // Closed while it waited: the watch ends, as every open one did.
+    if (this.#closed || !this.#fanout) return noEvents();
+    if (asked !== undefined && asked > this.#progress) await this.#catchUp(asked, req.signal);
     if (this.#closed || !this.#fanout) return noEvents();
     return this.#fanout.open(namespace, resourceVersion, this.#progress, req);
   }
@@ -105,21 +106,24 @@ export class SharedKindWatch {
     this.#fanout?.closeAll();
   }
 
-  /** Creates the fan-out at `from` (default: etcd's current revision) and starts following etcd. */
+  /**
+   * Creates the fan-out at `from` (default: etcd's current revision) and starts following
+   * etcd. A `from` past etcd's revision is refused: a fan-out started in the future would
+   * answer every later watch 410.
+   */
   #start(from: number | undefined): Promise<void> {
     this.#starting ??= (async () => {
-      let initial = from;
-      if (initial === undefined) {
-        try {
-          const { key, range_end } = this.#options.range;
-          const head = await this.#options.client.kv.range({ key, range_end, count_only: true });
-          initial = Number(head.header.revision);
-        } catch (error) {
-          throw unavailable(error, this.#options.resource);
-        }
+      let head: number;
+      try {
+        const { key, range_end } = this.#options.range;
+        head = Number((await this.#options.client.kv.range({ key, range_end, count_only: true })).header.revision);
+      } catch (error) {
+        if (this.#closed) return; // closed meanwhile: open() ends the watch
+        throw unavailable(error, this.#options.resource);
       }
+      if (from !== undefined && from > head) throw new StoreError('ResourceVersionTooLarge', `Too large resource version: ${from}, current: ${head}`);
       if (this.#fanout || this.#closed) return;
-      this.#restartAt(initial);
+      this.#restartAt(from ?? head);
       void this.#follow();
     })().finally(() => {
       this.#starting = undefined;

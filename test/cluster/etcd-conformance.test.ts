@@ -101,6 +101,21 @@ describe('etcd plugin watch history', clusterTestOptions(), () => {
     }
   });
 
+  it('refuses a first watch from etcd’s future without letting it start the shared watch there', async () => {
+    const { store, object } = await makeStore();
+    try {
+      const start = await store.list(undefined, {}, request());
+      const future = store.watch(undefined, { resourceVersion: String(Number(start.resourceVersion) + 1000) }, request());
+      await rejectsWith(() => future[Symbol.asyncIterator]().next(), 'ResourceVersionTooLarge');
+      const watch = store.watch(undefined, { resourceVersion: start.resourceVersion }, request())[Symbol.asyncIterator]();
+      await store.create(object('a'), write());
+      assert.deepEqual(summary(await take(watch, 1)), ['ADDED a']);
+      await watch.return?.();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('answers 410 Expired to a resume older than the fan-out window, and resumes within it', async () => {
     const { store, object } = await makeStore({ watchWindow: 2 });
     try {
