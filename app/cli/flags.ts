@@ -82,6 +82,7 @@ export const USAGE = `Usage:
                 [--etcd-servers URL,.. [--etcd-prefix /kindred]
                  [--etcd-cafile F] [--etcd-certfile F --etcd-keyfile F]]
   kindred validate [--config FILE] [--kubeconfig FILE] [-o text|table|yaml] [--data-dir DIR] [--replicas N]
+                   [--etcd-servers URL,.. ...]
   kindred export [--data-dir .kindred/data] [-o FILE.yaml|FILE.json]   a consistent copy of every stored kind
   kindred import FILE [--data-dir .kindred/data]   restore an export into a data directory not in use
   kindred rbac [--config FILE]    print ClusterRoles granting the config's kinds (aggregated into view/edit/admin)
@@ -146,11 +147,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
     'audit-policy-file': { type: 'string' },
     'log-format': { type: 'string' },
     v: { type: 'string' },
-    'etcd-servers': { type: 'string' },
-    'etcd-prefix': { type: 'string' },
-    'etcd-cafile': { type: 'string' },
-    'etcd-certfile': { type: 'string' },
-    'etcd-keyfile': { type: 'string' },
+    ...ETCD_OPTIONS,
   });
   const port = Number(values['secure-port'] ?? 8443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--secure-port: not a port: ${String(values['secure-port'])}`);
@@ -223,6 +220,14 @@ export function parseServeFlags(args: string[]): ServeFlags {
 
 const BOOLEAN_FLAGS = ['--anonymous-auth', '--manage-apiservices'];
 
+const ETCD_OPTIONS = {
+  'etcd-servers': { type: 'string' },
+  'etcd-prefix': { type: 'string' },
+  'etcd-cafile': { type: 'string' },
+  'etcd-certfile': { type: 'string' },
+  'etcd-keyfile': { type: 'string' },
+} as const;
+
 /** The `--etcd-*` flags as one setting, or undefined without `--etcd-servers`. */
 function etcdSettings(values: Record<string, string | boolean | undefined>): EtcdSettings | undefined {
   const servers = ((values['etcd-servers'] as string | undefined) ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
@@ -273,14 +278,23 @@ function duration(values: Values, flag: string, fallback: number): number {
 /** Beside the kubeconfig `npm start` writes (`.kindred/kubeconfig`). */
 export const DEFAULT_DATA_DIR = '.kindred/data';
 
-export function parseValidateFlags(args: string[]): { config?: string; kubeconfig?: string; output: 'text' | 'table' | 'yaml'; dataDir?: string; replicas: number } {
+export function parseValidateFlags(args: string[]): {
+  config?: string;
+  kubeconfig?: string;
+  output: 'text' | 'table' | 'yaml';
+  dataDir?: string;
+  replicas: number;
+  etcd?: EtcdSettings;
+} {
   const { values } = parse(args, {
     config: { type: 'string' },
     kubeconfig: { type: 'string' },
     output: { type: 'string', short: 'o' },
     'data-dir': { type: 'string' },
     replicas: { type: 'string' },
+    ...ETCD_OPTIONS,
   });
+  const etcd = etcdSettings(values);
   const output = (values.output as string | undefined) ?? 'text';
   if (output !== 'text' && output !== 'table' && output !== 'yaml') throw new UsageError(`-o: expected text, table or yaml, not ${output}`);
   return {
@@ -290,6 +304,8 @@ export function parseValidateFlags(args: string[]): { config?: string; kubeconfi
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig as string } : {}),
     ...(values['data-dir'] ? { dataDir: values['data-dir'] as string } : {}),
     replicas: parseReplicas(values.replicas),
+    // The etcd the `etcd` plugin stores objects in, as `serve --etcd-*` (its stores are made, not connected).
+    ...(etcd ? { etcd } : {}),
   };
 }
 

@@ -153,6 +153,7 @@ async function validate(args: string[], io: CliIo): Promise<number> {
         log: createLogger({ level: 'error' }),
         ...(flags.kubeconfig ? { kubeconfigPath: resolve(io.cwd, flags.kubeconfig) } : {}),
         dataDir: data.dir,
+        ...(flags.etcd ? { etcd: etcdFiles(flags.etcd) } : {}),
       }).finally(data.done)
     : validated.errors;
   if (validated.ok && errors.length === 0) {

@@ -134,7 +134,7 @@ export async function buildGeneration(read: SourceRead, deps: BuildDeps, previou
 export async function checkPluginFactories(
   read: SourceRead,
   validated: Extract<ValidatedRead, { ok: true }>,
-  ctx: { configDir: string; log: Logger; kubeconfigPath?: string; dataDir?: string },
+  ctx: { configDir: string; log: Logger; kubeconfigPath?: string; dataDir?: string; etcd?: EtcdSettings },
 ): Promise<ConfigError[]> {
   if (!read.ok) return [];
   const errors: ConfigError[] = [];
@@ -147,6 +147,7 @@ export async function checkPluginFactories(
         log: ctx.log.child({ plugin: plugin.name, kind: kindKey(kind) }),
         ...(ctx.kubeconfigPath ? { kubeconfigPath: ctx.kubeconfigPath } : {}),
         ...(ctx.dataDir ? { dataDir: ctx.dataDir } : {}),
+        ...(ctx.etcd ? { etcd: ctx.etcd } : {}),
       });
       await store.close();
     } catch (error) {
