@@ -15,7 +15,7 @@ import type { Creater, Getter, Lister, PluginContext, Storage, StoragePlugin } f
 import { memoryPlugin } from '../../plugins/memory/index.ts';
 import { etcdPlugin } from '../../plugins/etcd/index.ts';
 import { startEtcd } from '../cluster/etcd-server.ts';
-import { request, write } from '../conformance/helpers.ts';
+import { request, write } from '../../lib/testing/index.ts';
 
 const { values } = parseArgs({ options: { objects: { type: 'string' }, concurrency: { type: 'string' } } });
 const objects = Number(values.objects ?? 10_000);

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import etcdPlugin, { EtcdStore } from '../../plugins/etcd/index.ts';
-import { storeConformance } from '../conformance/storage.ts';
-import { rejectsWith, request, summary, take, write } from '../conformance/helpers.ts';
+import { rejectsWith, request, storeConformance, summary, take, write } from '../../lib/testing/index.ts';
 import { capturingLog, testKind } from './fixtures/kinds.ts';
 import { startEtcd, type EtcdServer } from './etcd-server.ts';
 import { clusterTestOptions } from './require.ts';
@@ -19,19 +18,17 @@ describe('etcd plugin against a real etcd', clusterTestOptions(), () => {
 
   // Objects outlive a store in etcd: each store gets its own prefix.
   let count = 0;
-  for (const scope of ['Namespaced', 'Cluster'] as const) {
-    storeConformance(`etcd (${scope})`, async () => {
-      count++;
-      const kind = { ...testKind('widgets.kindred.dev', 'etcd'), scope };
-      const store = await etcdPlugin.create(kind, {}, {
-        configDir: '/nonexistent',
-        log: capturingLog(),
-        etcd: { servers: [etcd!.url], prefix: `/conformance-${count}` },
-      });
-      if (!(store instanceof EtcdStore)) throw new Error('expected an EtcdStore');
-      return { store, kind, openWatches: () => store.openWatches };
+  storeConformance('etcd', async (scope) => {
+    count++;
+    const kind = { ...testKind('widgets.kindred.dev', 'etcd'), scope };
+    const store = await etcdPlugin.create(kind, {}, {
+      configDir: '/nonexistent',
+      log: capturingLog(),
+      etcd: { servers: [etcd!.url], prefix: `/conformance-${count}` },
     });
-  }
+    if (!(store instanceof EtcdStore)) throw new Error('expected an EtcdStore');
+    return { store, kind, openWatches: () => store.openWatches };
+  });
 });
 
 describe('etcd plugin watch history', clusterTestOptions(), () => {
@@ -147,7 +144,7 @@ describe('etcd plugin over TLS with a client certificate', clusterTestOptions(),
   });
 
   let count = 0;
-  storeConformance('etcd (TLS)', async () => {
+  storeConformance('etcd over TLS', async () => {
     count++;
     const kind = testKind('widgets.kindred.dev', 'etcd');
     const store = await etcdPlugin.create(kind, {}, {
@@ -156,7 +153,7 @@ describe('etcd plugin over TLS with a client certificate', clusterTestOptions(),
       etcd: { servers: [etcd!.url], prefix: `/tls-${count}`, ...etcd!.tls! },
     });
     return { store, kind, openWatches: () => (store as EtcdStore).openWatches };
-  });
+  }, { scopes: ['Namespaced'] });
 
   it('answers 503 when etcd refuses kindred for want of a client certificate', async () => {
     const kind = testKind('widgets.kindred.dev', 'etcd');

@@ -50,7 +50,7 @@ describe('kindred validate', () => {
     // Nothing listens on port 1: validation checks the config, not that etcd is up.
     const withEtcd = kindred(['validate', '--config', config, '--etcd-servers', 'http://127.0.0.1:1']);
     assert.equal(withEtcd.status, 0, withEtcd.stderr);
-    assert.match(withEtcd.stdout, /valid \(1 kinds\)/);
+    assert.match(withEtcd.stdout, /valid \(1 kind\)/);
   });
 
   it('prints every error with its field path and exits 1', async () => {
