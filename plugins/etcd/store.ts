@@ -62,6 +62,8 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   readonly #resource: string;
   readonly #onClose: (() => void) | undefined;
   #closed = false;
+  /** Why the last etcd call failed to reach etcd; undefined once one succeeds. */
+  #unreachable: string | undefined;
 
   constructor(kind: KindDefinition, options: EtcdStoreOptions) {
     this.#kind = kind;
@@ -83,6 +85,12 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   /** How many client watches are open: for tests and metrics. */
   get openWatches(): number {
     return this.#watch.openWatches;
+  }
+
+  /** For `/readyz?verbose`: whether the last etcd call (or the shared watch) reached etcd. */
+  health(): { ok: boolean; message?: string } {
+    const why = this.#unreachable ?? this.#watch.unreachable;
+    return why === undefined ? { ok: true } : { ok: false, message: why };
   }
 
   /** The etcd key prefix of this kind: for tests and operators. */
@@ -208,9 +216,13 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   /** An etcd call, its failure to reach etcd turned into 503. */
   async #call<T>(call: () => Promise<T>): Promise<T> {
     try {
-      return await call();
+      const result = await call();
+      this.#unreachable = undefined;
+      return result;
     } catch (error) {
-      throw unavailable(error, this.#resource);
+      const converted = unavailable(error, this.#resource);
+      if (converted instanceof StoreError && converted.reason === 'ServiceUnavailable') this.#unreachable = converted.message;
+      throw converted;
     }
   }
 

@@ -69,9 +69,15 @@ export class SharedKindWatch {
   #progressTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #starting: Promise<void> | undefined;
+  #broken: string | undefined;
 
   constructor(options: SharedWatchOptions) {
     this.#options = options;
+  }
+
+  /** Why the etcd watch stream is down, while it is; undefined when it follows etcd (or has not started). */
+  get unreachable(): string | undefined {
+    return this.#broken;
   }
 
   /** How many client watches are open: for tests and metrics. */
@@ -150,6 +156,7 @@ export class SharedKindWatch {
         await this.#followOnce();
       } catch (error) {
         if (this.#closed) break;
+        this.#broken = `etcd watch: ${(error as Error).message}`;
         this.#options.log.warn({ err: (error as Error).message, revision: this.#progress }, 'etcd watch broke; re-opening');
       }
       this.#connected = false;
@@ -198,6 +205,7 @@ export class SharedKindWatch {
     if (response.canceled) throw new Error(`etcd cancelled the watch: ${response.cancel_reason || 'no reason given'}`);
     if (response.created) {
       this.#connected = true;
+      this.#broken = undefined;
       if (this.#waiters.size > 0) this.#requestProgress();
       return;
     }

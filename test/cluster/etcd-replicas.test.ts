@@ -132,6 +132,10 @@ describe('etcd plugin: two kindred processes on one etcd', clusterTestOptions(),
     assert.equal((await b.request('POST', `/apis/${GROUP}/v1/namespaces/${ns}/notes`, { ...widget(ns, 'n1'), kind: 'Note' })).status, 201);
     assert.equal((await b.request('GET', `/apis/${GROUP}/v1/namespaces/${ns}/notes/n1`)).status, 200);
     process.stdout.write(`# etcd down: first answer from the etcd kind after ${seconds.toFixed(2)} s: HTTP ${refused.status}\n`);
+    // Still ready (other kinds serve), and /readyz?verbose says which backend is down.
+    const readyDown = await b.request('GET', '/readyz?verbose');
+    assert.equal(readyDown.status, 200, readyDown.text);
+    assert.match(readyDown.text, new RegExp(`backend:${GROUP}/Widget ok: backend unavailable`));
 
     await etcd.start();
     // Recovery is automatic: the first write that reaches etcd again succeeds.
@@ -143,6 +147,11 @@ describe('etcd plugin: two kindred processes on one etcd', clusterTestOptions(),
       await must(a, 'PUT', widgets(ns, name), { ...current, spec: { changed: true } });
     }
     await must(a, 'DELETE', widgets(ns, 'before-1'));
+
+    await eventually(async () => {
+      await b.request('GET', widgets(ns));
+      return /backend:replicas\.kindred\.dev\/Widget ok\n/.test((await b.request('GET', '/readyz?verbose')).text);
+    }, '/readyz?verbose to report the etcd backend ok again');
 
     // The watch opened before the restart gets every change made after it, in order.
     const events = await watch.next(8, 30_000);
