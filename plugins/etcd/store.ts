@@ -39,7 +39,7 @@ import { unavailable } from './client.ts';
 import { KeyLayout } from './keys.ts';
 import { SharedKindWatch } from './watch.ts';
 import { PendingWatch } from '../../lib/watch/pending-watch.ts';
-import { byNamespaceThenName } from '../../lib/objects/order.ts';
+import { byNamespaceThenName, checkDeletePreconditions, notFound, STALE_OBJECT } from '../../lib/store/object-rules.ts';
 
 export interface EtcdStoreOptions {
   client: Etcd3;
@@ -51,8 +51,6 @@ export interface EtcdStoreOptions {
   /** Called once by close(): gives the shared client back. */
   onClose?: () => void;
 }
-
-const STALE_OBJECT = 'the object has been modified; please apply your changes to the latest version and try again';
 
 export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Updater, Deleter {
   readonly #kind: KindDefinition;
@@ -172,7 +170,7 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
       const kv = await this.#read(namespace, name);
       if (!kv) throw notFound(name);
       const current = decodeObject(kv.value, kv.mod_revision);
-      checkPreconditions(current, req.preconditions);
+      checkDeletePreconditions(current, req.preconditions);
       if (req.dryRun) return current;
       const txn = await this.#call(() =>
         this.#client.kv.txn({
@@ -256,24 +254,6 @@ export function decodeObject(value: Buffer, resourceVersion: string | undefined)
   }
   if (resourceVersion !== undefined) object.metadata.resourceVersion = resourceVersion;
   return object;
-}
-
-/** Worded as apimachinery's Preconditions.Check words them. */
-function checkPreconditions(current: KubeObject, preconditions: DeleteContext['preconditions']): void {
-  const { uid, resourceVersion } = preconditions;
-  if (uid !== undefined && uid !== current.metadata.uid) {
-    throw new StoreError('Conflict', `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
-  }
-  if (resourceVersion !== undefined && resourceVersion !== current.metadata.resourceVersion) {
-    throw new StoreError(
-      'Conflict',
-      `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
-    );
-  }
-}
-
-function notFound(name: string): StoreError {
-  return new StoreError('NotFound', `${name} not found`);
 }
 
 function alreadyExists(name: string): StoreError {
