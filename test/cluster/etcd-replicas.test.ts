@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { KubeConfig, makeInformer, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import { httpWatch } from '../support/http.ts';
 import { startEtcd, type EtcdServer } from './etcd-server.ts';
-import { eventually } from './fixtures/kube-backend.ts';
+import { eventually } from '../support/eventually.ts';
 import { startKindredProcess, type KindredProcess } from './fixtures/kindred-process.ts';
 import { clusterTestOptions } from './require.ts';
 
@@ -115,7 +115,7 @@ describe('etcd plugin: two kindred processes on one etcd', clusterTestOptions(),
     informer.on('error', () => setTimeout(() => void informer.start(), 500));
     await informer.start();
     t.after(() => informer.stop());
-    await eventually(() => informer.list(ns).length === 5, 'the informer to list 5 widgets');
+    await eventually('the informer to list 5 widgets', () => informer.list(ns).length === 5);
     const listed = await must(b, 'GET', widgets(ns));
     const watch = httpWatch(b.url, `${widgets(ns)}?watch=1&resourceVersion=${listed.metadata.resourceVersion}`, b.credentials);
     t.after(() => watch.close());
@@ -140,7 +140,7 @@ describe('etcd plugin: two kindred processes on one etcd', clusterTestOptions(),
     await etcd.start();
     // Recovery is automatic: the first write that reaches etcd again succeeds.
     // 409: an earlier try was committed though its answer was lost (the deadline passed).
-    await eventually(async () => [201, 409].includes((await a.request('POST', widgets(ns), widget(ns, 'after-0'))).status), 'a write to succeed after etcd is back', 30_000);
+    await eventually('a write to succeed after etcd is back', async () => [201, 409].includes((await a.request('POST', widgets(ns), widget(ns, 'after-0'))).status));
     for (let i = 1; i < 5; i++) await must(a, 'POST', widgets(ns), widget(ns, `after-${i}`));
     for (const name of ['before-0', 'after-0']) {
       const current = await must(a, 'GET', widgets(ns, name));
@@ -148,10 +148,10 @@ describe('etcd plugin: two kindred processes on one etcd', clusterTestOptions(),
     }
     await must(a, 'DELETE', widgets(ns, 'before-1'));
 
-    await eventually(async () => {
+    await eventually('/readyz?verbose to report the etcd backend ok again', async () => {
       await b.request('GET', widgets(ns));
       return /backend:replicas\.kindred\.dev\/Widget ok\n/.test((await b.request('GET', '/readyz?verbose')).text);
-    }, '/readyz?verbose to report the etcd backend ok again');
+    });
 
     // The watch opened before the restart gets every change made after it, in order.
     const events = await watch.next(8, 30_000);
@@ -162,7 +162,7 @@ describe('etcd plugin: two kindred processes on one etcd', clusterTestOptions(),
     // And the informer ends up with exactly what is stored.
     const stored = async () => ((await must(a, 'GET', widgets(ns))).items as KubernetesObject[]).map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`);
     const cached = () => informer.list(ns).map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`).sort();
-    await eventually(async () => JSON.stringify(cached()) === JSON.stringify((await stored()).sort()), 'the informer to match etcd', 30_000);
+    await eventually('the informer to match etcd', async () => JSON.stringify(cached()) === JSON.stringify((await stored()).sort()));
     for (const event of ['add after-4', 'update before-0', 'update after-0', 'delete before-1']) assert.ok(seen.includes(event), `the informer saw ${event}`);
   });
 });

@@ -42,13 +42,13 @@ describe('kindred validate', () => {
     assert.match(r.stdout, /valid \(3 kinds\)/);
   });
 
-  it('makes etcd kinds’ stores with --etcd-servers, without connecting, and refuses them without it', () => {
+  it('makes etcd kinds’ stores with --etcd-servers, without connecting, and refuses them without it', async () => {
     const config = join(root, 'config/examples/etcd.yaml');
-    const without = kindred(['validate', '--config', config]);
+    const without = await kindred(['validate', '--config', config]);
     assert.equal(without.status, 1, without.stdout);
     assert.match(without.stderr, /resources\[0\]\.backend\.plugin: .*needs kindred started with --etcd-servers/);
     // Nothing listens on port 1: validation checks the config, not that etcd is up.
-    const withEtcd = kindred(['validate', '--config', config, '--etcd-servers', 'http://127.0.0.1:1']);
+    const withEtcd = await kindred(['validate', '--config', config, '--etcd-servers', 'http://127.0.0.1:1']);
     assert.equal(withEtcd.status, 0, withEtcd.stderr);
     assert.match(withEtcd.stdout, /valid \(1 kind\)/);
   });
