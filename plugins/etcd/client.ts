@@ -65,6 +65,9 @@ function clientOptions(settings: EtcdSettings): ConstructorParameters<typeof Etc
         }
       : {}),
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + CALL_TIMEOUT_MS }),
+    // grpc-js refuses answers over 4 MiB by default: a LIST of 10,000 objects is larger. kube-apiserver's
+    // etcd client lifts the limit the same way (MaxCallRecvMsgSize: math.MaxInt32).
+    grpcOptions: { 'grpc.max_receive_message_length': 2 ** 31 - 1 },
   };
 }
 

@@ -1,6 +1,7 @@
 /**
- * Storage benchmark: the same operations against each built-in process-local plugin, memory
- * as the baseline. Store level (the plugin alone): create rate (sequential, each write durable
+ * Storage benchmark: the same operations against memory (the baseline), embedded and etcd
+ * (a real etcd from test/cluster/build.sh, run with --unsafe-no-fsync as the cluster tests run
+ * it, so its figures are kindred's and gRPC's, not the disk's). Store level (the plugin alone): create rate (sequential, each write durable
  * for embedded), GET, LIST of 10,000 objects. Through kindred over HTTPS: create rate,
  * sequential and 32 at a time. Prints figures and ratios against memory from the same run.
  *
@@ -16,12 +17,15 @@ import { resolveBuiltinPlugin } from '../../plugins/index.ts';
 import { defaultObject, request, write, type FullStorage } from '../../lib/testing/index.ts';
 import { silent, widgetKind } from '../plugins/embedded/fixtures.ts';
 import { startTestKindred } from '../support/kindred.ts';
+import { startEtcd } from '../cluster/etcd-server.ts';
 import { credentialsFromKubeconfig, httpRequest } from '../support/http.ts';
 
 const { values } = parseArgs({ options: { creates: { type: 'string' }, objects: { type: 'string' } } });
 const creates = Number(values.creates ?? 2000);
 const objects = Number(values.objects ?? 10_000);
-const plugins = ['memory', 'embedded'] as const;
+const plugins = ['memory', 'embedded', 'etcd'] as const;
+const etcd = await startEtcd();
+const etcdSettings = (prefix: string) => ({ servers: [etcd.url], prefix });
 
 interface Figures {
   createsPerSecond: number;
@@ -35,7 +39,8 @@ const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
 async function storeLevel(plugin: string, dir: string): Promise<Pick<Figures, 'createsPerSecond' | 'getMicroseconds' | 'list10kMs'>> {
   const kind: KindDefinition = { ...widgetKind(), backend: { plugin, options: {} } };
-  const store = (await resolveBuiltinPlugin(plugin)!.create(kind, {}, { configDir: dir, log: silent, dataDir: join(dir, plugin) })) as Storage as FullStorage;
+  const ctx = { configDir: dir, log: silent, dataDir: join(dir, plugin), etcd: etcdSettings('/bench-store') };
+  const store = (await resolveBuiltinPlugin(plugin)!.create(kind, {}, ctx)) as Storage as FullStorage;
   const object = (i: number) => ({ ...defaultObject(kind, `w${i}`, `ns${i % 10}`), spec: { replicas: i, image: 'nginx:1.27', text: 'x'.repeat(300) } });
   let start = process.hrtime.bigint();
   for (let i = 0; i < creates; i++) await store.create(object(i), write());
@@ -58,7 +63,7 @@ async function httpsLevel(plugin: string): Promise<Pick<Figures, 'httpsSequentia
     names: {kind: Record, plural: records, singular: record}
     versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, x-kubernetes-preserve-unknown-fields: true}}}}}]
     backend: {plugin: ${plugin}}
-`);
+`, { etcd: etcdSettings('/bench-https') });
   try {
     const credentials = credentialsFromKubeconfig(kindred.kubeconfigPath);
     let n = 0;
@@ -86,6 +91,7 @@ try {
   for (const plugin of plugins) results.set(plugin, { ...(await storeLevel(plugin, dir)), ...(await httpsLevel(plugin)) });
 } finally {
   await rm(dir, { recursive: true, force: true });
+  await etcd.remove();
 }
 const base = results.get('memory')!;
 const row = (label: string, key: keyof Figures, unit: string, digits = 0) => {

@@ -113,6 +113,17 @@ describe('etcd plugin watch history', clusterTestOptions(), () => {
     }
   });
 
+  it('lists more than gRPC’s default 4 MiB answer', async () => {
+    const { store, object } = await makeStore();
+    try {
+      const big = (name: string) => ({ ...object(name), spec: { text: 'x'.repeat(120_000) } });
+      await Promise.all(Array.from({ length: 40 }, (_, i) => store.create(big(`big-${i}`), write())));
+      assert.equal((await store.list(undefined, {}, request())).items.length, 40);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('answers 410 Expired to a resume older than the fan-out window, and resumes within it', async () => {
     const { store, object } = await makeStore({ watchWindow: 2 });
     try {

@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { startKindred, type RunningKindred, type StartOptions } from '../../app/startup.ts';
 import { mustKubectl } from './tools.ts';
+import type { EtcdSettings } from '../../core/types/storage.ts';
 
 export interface KubectlResult {
   code: number;
@@ -56,6 +57,8 @@ export interface TestKindredOptions {
   debounceMs?: number;
   /** `--kubeconfig`: the cluster Kubernetes-backed plugins store objects in. */
   clusterKubeconfig?: string;
+  /** `--etcd-servers` and friends: the etcd `etcd` kinds live in. */
+  etcd?: EtcdSettings;
   /** kindred's logger (default: pino at KINDRED_TEST_LOG, else silent); tests that inspect logs pass their own. */
   log?: Logger;
   /** `--data-dir` (default: a folder inside the test's own temp folder, removed by stop()). */
@@ -100,6 +103,7 @@ export async function startTestKindred(configYaml: string, options: TestKindredO
     dataDir: options.dataDir ?? join(dir, 'data'),
     ...(options.debounceMs === undefined ? {} : { configDebounceMs: options.debounceMs }),
     ...(options.clusterKubeconfig === undefined ? {} : { kubeconfig: options.clusterKubeconfig }),
+    ...(options.etcd === undefined ? {} : { etcd: options.etcd }),
     ...options.start,
   });
   const kubectl = (version: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>
