@@ -16,6 +16,7 @@ import { createSecurity, type SecurityOptions } from './security.ts';
 import { NamespaceLifecycle } from '../core/admission/namespace-lifecycle.ts';
 import { writeKubeconfig } from './cli/kubeconfig.ts';
 import { AuditLog } from '../core/audit.ts';
+import { useContinueTokenSecret } from '../core/paging.ts';
 import { clusterOpenAPIOptions } from './cluster-openapi.ts';
 import { APIServiceManager, APIServiceSync, serviceDnsNames, type ServiceRef } from './apiservices.ts';
 import type { RegistrySnapshot } from '../core/snapshot.ts';
@@ -182,7 +183,13 @@ export async function startKindred(options: StartOptions): Promise<RunningKindre
     ...(options.http2MaxStreamsPerConnection === undefined ? {} : { http2MaxStreamsPerConnection: options.http2MaxStreamsPerConnection }),
   });
   metrics.observeInFlight(() => server.inFlightByKind);
-  security.onTlsChange((tls) => server.setTls(tls));
+  // Replicas that share a serving key (one Deployment, one Secret) accept each other's
+  // continue tokens; a key kindred made itself is its own anyway.
+  if (options.tlsCertFile) useContinueTokenSecret(security.tls.keyPem);
+  security.onTlsChange((tls) => {
+    server.setTls(tls);
+    if (options.tlsCertFile) useContinueTokenSecret(tls.keyPem);
+  });
   const apiServices = options.manageApiServices && security.cluster
     ? new APIServiceSync(
         new APIServiceManager({

@@ -5,19 +5,28 @@
  * next page is cut from the list as it was; a token without one continues over the current
  * state (what an expired snapshot's 410 hands out).
  *
- * A token carries an HMAC under a key this process draws at start, so a forged or garbled one
- * is refused (400, as kube-apiserver refuses a token it cannot decode) instead of believed: a
- * made-up resourceVersion would be reported as the list's. A token from before a restart is
- * refused the same way; the memory store's objects did not survive the restart either.
+ * A token carries an HMAC, so a forged or garbled one is refused (400, as kube-apiserver
+ * refuses a token it cannot decode) instead of believed: a made-up resourceVersion would be
+ * reported as the list's. The key is drawn at start, or, in aggregated mode, derived from the
+ * serving key (`useContinueTokenSecret`), which the replicas of one Deployment share: a token
+ * from one replica is then good on another, where its snapshot is missing, so the client gets
+ * 410 and a token that continues over the current state (client-go's pager relists).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { KubeObject } from './types/object.ts';
 import { badRequest, StatusError } from './status.ts';
 
-const TOKEN_KEY = randomBytes(32);
+/** The signing key, and the one before it (tokens handed out just before a rotation stay good). */
+let keys: Buffer[] = [randomBytes(32)];
 
-function tokenMac(payload: string): Buffer {
-  return createHmac('sha256', TOKEN_KEY).update(payload).digest().subarray(0, 16);
+/** Derives the signing key from a secret every replica has (the serving key). */
+export function useContinueTokenSecret(secret: string): void {
+  const key = createHmac('sha256', 'kindred continue tokens').update(secret).digest();
+  if (!key.equals(keys[0]!)) keys = [key, keys[0]!];
+}
+
+function tokenMac(payload: string, key: Buffer = keys[0]!): Buffer {
+  return createHmac('sha256', key).update(payload).digest().subarray(0, 16);
 }
 
 interface ContinueToken {
@@ -49,7 +58,7 @@ export function decodeContinue(token: string): Continuation {
   const dot = token.lastIndexOf('.');
   const payload = token.slice(0, dot);
   const mac = Buffer.from(token.slice(dot + 1), 'base64url');
-  if (dot < 0 || mac.length !== 16 || !timingSafeEqual(mac, tokenMac(payload))) {
+  if (dot < 0 || mac.length !== 16 || !keys.some((key) => timingSafeEqual(mac, tokenMac(payload, key)))) {
     throw invalidToken('the token was not issued by this server');
   }
   try {

@@ -135,6 +135,10 @@ describe('the Helm chart and the kustomize base', clusterTestOptions(), () => {
     assert.ok(clusterRules(docs).some((r) => r.resources.includes('apiservices')));
   });
 
+  it('refuses to scale out with self-made certificates, which no single APIService caBundle could trust', async () => {
+    await assert.rejects(render({ certificates: { mode: 'self-signed' }, replicas: 2, config: kubeBackedConfig }), /each make their own serving certificate/);
+  });
+
   it('uses an existing ConfigMap with the group-versions and plugins it is told', async () => {
     const docs = await render({ existingConfigMap: 'my-kinds', groupVersions: ['v2.zones.example.com'], plugins: ['http'] });
     assert.equal(byKind(docs, 'ConfigMap').length, 0);
