@@ -11,11 +11,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Scope } from '../../core/types/kind.ts';
 import type { KubeObject } from '../../core/types/object.ts';
 import { encodeJson, parseJson } from '../../lib/json.ts';
-import { DATABASE_FILE, openDatabase } from './database.ts';
+import { DATABASE_FILE, newDatabase, openDatabase } from './database.ts';
 
 export interface KindDump {
   group: string;
@@ -34,7 +33,7 @@ export interface DataExport {
 export function exportData(dataDir: string): DataExport {
   const file = join(resolve(dataDir), DATABASE_FILE);
   if (!existsSync(file)) throw new Error(`no kindred data in ${resolve(dataDir)} (no ${DATABASE_FILE})`);
-  const db = new Database(file, { fileMustExist: true, timeout: 5000 });
+  const db = newDatabase(file, { fileMustExist: true, timeout: 5000 });
   try {
     return db.transaction(() => {
       const rv = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'rv'").get()!.value;

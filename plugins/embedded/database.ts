@@ -26,6 +26,42 @@ import { StoreError } from '../../core/types/errors.ts';
 import type { Scope } from '../../core/types/kind.ts';
 
 export const DATABASE_FILE = 'kindred.db';
+
+/**
+ * Every Database and Statement this process made, kept reachable for good. better-sqlite3 12's
+ * destructors call node::RemoveEnvironmentCleanupHook, which on Node 24 aborts the process
+ * when the garbage collector runs them outside a context (`Assertion failed: (env) !=
+ * nullptr`); an object that is never collected never runs them. A closed one is a few bytes,
+ * and kindred prepares a fixed set of statements per data directory.
+ */
+const kept = new Set<unknown>();
+let statementsKept = false;
+
+/**
+ * Keeps every statement the native database object prepares (ours, and those pragma() and
+ * transaction() prepare for themselves) by wrapping the native prototype's prepare, once.
+ */
+function keepStatements(db: Database.Database): void {
+  if (statementsKept) return;
+  const symbol = Object.getOwnPropertySymbols(db).find((s) => typeof (db as unknown as Record<symbol, { prepare?: unknown }>)[s]?.prepare === 'function');
+  if (!symbol) return;
+  const native = Object.getPrototypeOf((db as unknown as Record<symbol, object>)[symbol]) as { prepare: (...args: unknown[]) => unknown };
+  const prepare = native.prepare;
+  native.prepare = function keptPrepare(this: unknown, ...args: unknown[]) {
+    const statement = prepare.apply(this, args);
+    kept.add(statement);
+    return statement;
+  };
+  statementsKept = true;
+}
+
+/** `new Database(...)`, kept from the garbage collector with its statements (see `kept`). */
+export function newDatabase(file: string, options: Database.Options): Database.Database {
+  const db = new Database(file, options);
+  keepStatements(db);
+  kept.add(db);
+  return db;
+}
 const LOCK_FILE = 'kindred.lock';
 
 /** A stored kind as its `kinds` row describes it. */
@@ -99,7 +135,7 @@ export class EmbeddedDatabase {
     mkdirSync(dir, { recursive: true });
     this.#lock = lockDirectory(dir);
     try {
-      this.#db = new Database(join(dir, DATABASE_FILE), { timeout: 5000 });
+      this.#db = newDatabase(join(dir, DATABASE_FILE), { timeout: 5000 });
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = FULL');
       this.#db.exec(SCHEMA);
@@ -246,7 +282,7 @@ export class EmbeddedDatabase {
 
 /** Takes `<dir>/kindred.lock` exclusively (an SQLite lock: released by the OS if we die). */
 function lockDirectory(dir: string): Database.Database {
-  const lock = new Database(join(dir, LOCK_FILE), { timeout: 0 });
+  const lock = newDatabase(join(dir, LOCK_FILE), { timeout: 0 });
   try {
     lock.pragma('locking_mode = EXCLUSIVE');
     lock.exec('BEGIN EXCLUSIVE; COMMIT');
