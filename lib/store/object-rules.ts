@@ -5,6 +5,7 @@
  */
 import { StoreError, checkPreconditions } from '../../core/types/errors.ts';
 import type { KubeObject } from '../../core/types/object.ts';
+import type { Scope } from '../../core/types/kind.ts';
 import type { DeleteContext } from '../../core/types/storage.ts';
 
 /** kube-apiserver's words for a resourceVersion precondition that failed on update (defined once, in the contract). */
@@ -31,4 +32,16 @@ export function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
 /** Code-unit order, not locale order: lists must sort the same on every machine. */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The namespace a store files an object under: none for a cluster-scoped kind, whatever the caller passed. */
+export function scopedNamespace(scope: Scope, namespace: string | undefined): string | undefined {
+  return scope === 'Cluster' ? undefined : namespace;
+}
+
+/** An object's namespace (as scopedNamespace) and name; BadRequest without a name. */
+export function objectIdentity(scope: Scope, object: KubeObject): { namespace: string | undefined; name: string } {
+  const name = object.metadata.name;
+  if (!name) throw new StoreError('BadRequest', 'metadata.name is required');
+  return { namespace: scopedNamespace(scope, object.metadata.namespace), name };
 }

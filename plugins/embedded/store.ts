@@ -32,7 +32,7 @@ import type {
   WatchQuery,
   WriteContext,
 } from '../../core/types/storage.ts';
-import { byNamespaceThenName, checkDeletePreconditions, notFound, STALE_OBJECT } from '../../lib/store/object-rules.ts';
+import { byNamespaceThenName, checkDeletePreconditions, notFound, STALE_OBJECT, objectIdentity, scopedNamespace } from '../../lib/store/object-rules.ts';
 import type { EmbeddedDatabase } from './database.ts';
 import { objectKey, releaseKindState, type KindState } from './kind-state.ts';
 
@@ -56,14 +56,14 @@ export class EmbeddedStore implements Storage, Getter, Lister, Watcher, Creater,
 
   async get(namespace: string | undefined, name: string, _req: RequestContext): Promise<KubeObject> {
     this.#assertOpen();
-    const stored = this.#state.objects.get(objectKey(this.#scoped(namespace), name));
+    const stored = this.#state.objects.get(objectKey(scopedNamespace(this.#kind.scope, namespace), name));
     if (!stored) throw notFound(name);
     return structuredClone(stored);
   }
 
   async list(namespace: string | undefined, _query: ListQuery, _req: RequestContext): Promise<ObjectList> {
     this.#assertOpen();
-    const ns = this.#scoped(namespace);
+    const ns = scopedNamespace(this.#kind.scope, namespace);
     const items: KubeObject[] = [];
     for (const object of this.#state.objects.values()) {
       if (ns === undefined || object.metadata.namespace === ns) items.push(structuredClone(object));
@@ -74,7 +74,7 @@ export class EmbeddedStore implements Storage, Getter, Lister, Watcher, Creater,
 
   async create(object: KubeObject, req: WriteContext): Promise<KubeObject> {
     this.#assertOpen();
-    const { namespace, name } = this.#identity(object);
+    const { namespace, name } = objectIdentity(this.#kind.scope, object);
     if (this.#state.objects.has(objectKey(namespace, name))) throw new StoreError('AlreadyExists', `${name} already exists`);
     const created = this.#own(object);
     if (req.dryRun) {
@@ -87,7 +87,7 @@ export class EmbeddedStore implements Storage, Getter, Lister, Watcher, Creater,
   /** Unconditional when `object.metadata.resourceVersion` is unset or empty. */
   async update(object: KubeObject, req: WriteContext): Promise<KubeObject> {
     this.#assertOpen();
-    const { namespace, name } = this.#identity(object);
+    const { namespace, name } = objectIdentity(this.#kind.scope, object);
     const current = this.#state.objects.get(objectKey(namespace, name));
     if (!current) throw notFound(name);
     const wanted = object.metadata.resourceVersion;
@@ -102,7 +102,7 @@ export class EmbeddedStore implements Storage, Getter, Lister, Watcher, Creater,
 
   async delete(namespace: string | undefined, name: string, req: DeleteContext): Promise<KubeObject> {
     this.#assertOpen();
-    const ns = this.#scoped(namespace);
+    const ns = scopedNamespace(this.#kind.scope, namespace);
     const current = this.#state.objects.get(objectKey(ns, name));
     if (!current) throw notFound(name);
     checkDeletePreconditions(current, req.preconditions);
@@ -113,7 +113,7 @@ export class EmbeddedStore implements Storage, Getter, Lister, Watcher, Creater,
   watch(namespace: string | undefined, query: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent> {
     this.#assertOpen();
     const signal = AbortSignal.any([req.signal, this.#closing.signal]);
-    return this.#state.watches.open(this.#scoped(namespace), query.resourceVersion, this.#db.rv, { ...req, signal });
+    return this.#state.watches.open(scopedNamespace(this.#kind.scope, namespace), query.resourceVersion, this.#db.rv, { ...req, signal });
   }
 
   /** Ends this store's watches and lets go of the kind and the database. */
@@ -136,14 +136,4 @@ export class EmbeddedStore implements Storage, Getter, Lister, Watcher, Creater,
     return structuredClone(object);
   }
 
-  /** Cluster-scoped kinds have no namespace, whatever the caller passed. */
-  #scoped(namespace: string | undefined): string | undefined {
-    return this.#kind.scope === 'Cluster' ? undefined : namespace;
-  }
-
-  #identity(object: KubeObject): { namespace: string | undefined; name: string } {
-    const name = object.metadata.name;
-    if (!name) throw new StoreError('BadRequest', 'metadata.name is required');
-    return { namespace: this.#scoped(object.metadata.namespace), name };
-  }
 }

@@ -39,7 +39,7 @@ import { unavailable } from './client.ts';
 import { KeyLayout } from './keys.ts';
 import { SharedKindWatch } from './watch.ts';
 import { PendingWatch } from '../../lib/watch/pending-watch.ts';
-import { byNamespaceThenName, checkDeletePreconditions, notFound, STALE_OBJECT } from '../../lib/store/object-rules.ts';
+import { byNamespaceThenName, checkDeletePreconditions, notFound, STALE_OBJECT, objectIdentity, scopedNamespace } from '../../lib/store/object-rules.ts';
 
 export interface EtcdStoreOptions {
   client: Etcd3;
@@ -105,7 +105,7 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   /** One range read: every object at one etcd revision. Selectors are left to core. */
   async list(namespace: string | undefined, _query: ListQuery, _req: RequestContext): Promise<ObjectList> {
     this.#assertOpen();
-    const range = await this.#call(() => this.#client.kv.range(this.#keys.range(this.#scoped(namespace))));
+    const range = await this.#call(() => this.#client.kv.range(this.#keys.range(scopedNamespace(this.#kind.scope, namespace))));
     const items = range.kvs.map((kv) => decodeObject(kv.value, kv.mod_revision));
     items.sort(byNamespaceThenName);
     return { items, resourceVersion: range.header.revision };
@@ -113,7 +113,7 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
 
   async create(object: KubeObject, req: WriteContext): Promise<KubeObject> {
     this.#assertOpen();
-    const { namespace, name } = this.#identity(object);
+    const { namespace, name } = objectIdentity(this.#kind.scope, object);
     const key = this.#keys.object(namespace, name);
     const value = encodeObject(object);
     if (req.dryRun) {
@@ -133,7 +133,7 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   /** Conditional on `metadata.resourceVersion` when set; otherwise on the key existing. */
   async update(object: KubeObject, req: WriteContext): Promise<KubeObject> {
     this.#assertOpen();
-    const { namespace, name } = this.#identity(object);
+    const { namespace, name } = objectIdentity(this.#kind.scope, object);
     const key = this.#keys.object(namespace, name);
     const value = encodeObject(object);
     const wanted = object.metadata.resourceVersion;
@@ -185,7 +185,7 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   /** Changes after `query.resourceVersion`, from the kind's shared etcd watch. */
   watch(namespace: string | undefined, query: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent> {
     this.#assertOpen();
-    return new PendingWatch(this.#watch.open(this.#scoped(namespace), query.resourceVersion, req));
+    return new PendingWatch(this.#watch.open(scopedNamespace(this.#kind.scope, namespace), query.resourceVersion, req));
   }
 
   async close(): Promise<void> {
@@ -206,7 +206,7 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
 
   async #read(namespace: string | undefined, name: string): Promise<IKeyValue | undefined> {
     this.#assertOpen();
-    const key = this.#keys.object(this.#scoped(namespace), name);
+    const key = this.#keys.object(scopedNamespace(this.#kind.scope, namespace), name);
     const range: IRangeResponse = await this.#call(() => this.#client.kv.range({ key }));
     return range.kvs[0];
   }
@@ -228,16 +228,6 @@ export class EtcdStore implements Storage, Getter, Lister, Watcher, Creater, Upd
     if (this.#closed) throw new StoreError('ServiceUnavailable', `the etcd store of ${this.#resource} is closed`);
   }
 
-  /** Cluster-scoped kinds have no namespace, whatever the caller passed. */
-  #scoped(namespace: string | undefined): string | undefined {
-    return this.#kind.scope === 'Cluster' ? undefined : namespace;
-  }
-
-  #identity(object: KubeObject): { namespace: string | undefined; name: string } {
-    const name = object.metadata.name;
-    if (!name) throw new StoreError('BadRequest', 'metadata.name is required');
-    return { namespace: this.#scoped(object.metadata.namespace), name };
-  }
 }
 
 /** The stored form: the object's JSON without its resourceVersion. */

@@ -40,7 +40,7 @@ import type {
   WatchQuery,
   WriteContext,
 } from '../../core/types/storage.ts';
-import { checkDeletePreconditions, notFound, STALE_OBJECT } from '../../lib/store/object-rules.ts';
+import { checkDeletePreconditions, notFound, STALE_OBJECT, objectIdentity, scopedNamespace } from '../../lib/store/object-rules.ts';
 import { DEFAULT_MAX_QUEUED_EVENTS, DEFAULT_WATCH_WINDOW, WatchFanout } from '../../lib/watch/fanout.ts';
 
 export interface MemoryStoreOptions {
@@ -106,7 +106,7 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
   /** In insertion order (core sorts). Selectors in `query` are ignored: core applies them. */
   async list(namespace: string | undefined, _query: ListQuery, _req: RequestContext): Promise<ObjectList> {
     this.#assertOpen();
-    const ns = this.#scoped(namespace);
+    const ns = scopedNamespace(this.#kind.scope, namespace);
     const items: KubeObject[] = [];
     for (const object of this.#data.objects.values()) {
       if (ns === undefined || object.metadata.namespace === ns) items.push(object);
@@ -116,7 +116,7 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
 
   async create(object: KubeObject, req: WriteContext): Promise<KubeObject> {
     this.#assertOpen();
-    const { namespace, name } = this.#identity(object);
+    const { namespace, name } = objectIdentity(this.#kind.scope, object);
     const key = this.#key(namespace, name);
     if (this.#data.objects.has(key)) throw new StoreError('AlreadyExists', `${name} already exists`);
     const created = structuredClone(object);
@@ -134,7 +134,7 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
   /** Unconditional when `object.metadata.resourceVersion` is unset or empty. */
   async update(object: KubeObject, req: WriteContext): Promise<KubeObject> {
     this.#assertOpen();
-    const { namespace, name } = this.#identity(object);
+    const { namespace, name } = objectIdentity(this.#kind.scope, object);
     const key = this.#key(namespace, name);
     const current = this.#data.objects.get(key);
     if (!current) throw notFound(name);
@@ -173,7 +173,7 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
    */
   watch(namespace: string | undefined, query: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent> {
     this.#assertOpen();
-    return this.#data.watches.open(this.#scoped(namespace), query.resourceVersion, this.#data.rv, req, this);
+    return this.#data.watches.open(scopedNamespace(this.#kind.scope, namespace), query.resourceVersion, this.#data.rv, req, this);
   }
 
   /** Ends every watch opened on this store; every later call fails with ServiceUnavailable. */
@@ -198,22 +198,12 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
     this.#data.watches.emit(this.#data.rv, event);
   }
 
-  /** Cluster-scoped kinds have no namespace, whatever the caller passed. */
-  #scoped(namespace: string | undefined): string | undefined {
-    return this.#kind.scope === 'Cluster' ? undefined : namespace;
-  }
-
   #key(namespace: string | undefined, name: string): string {
     // Injective whatever the two strings hold: a slash in either cannot make two objects one
     // (`x/y` + `z` and `x` + `y/z` were the same key while paths decoded %2F into a segment).
-    return JSON.stringify([this.#scoped(namespace) ?? '', name]);
+    return JSON.stringify([scopedNamespace(this.#kind.scope, namespace) ?? '', name]);
   }
 
-  #identity(object: KubeObject): { namespace: string | undefined; name: string } {
-    const name = object.metadata.name;
-    if (!name) throw new StoreError('BadRequest', 'metadata.name is required');
-    return { namespace: this.#scoped(object.metadata.namespace), name };
-  }
 }
 
 /** What a memory store holds: shared by a store and the one that takes it over. */
