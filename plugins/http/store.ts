@@ -18,6 +18,7 @@
  * A create first reads the item (AlreadyExists when it is there): many services, json-server
  * among them, answer a duplicate POST with a 500.
  */
+import { objectIdentity, scopedNamespace } from '../../lib/store/object-rules.ts';
 import { StoreError, checkPreconditions } from '../../core/types/errors.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject, ObjectList, WatchEvent } from '../../core/types/object.ts';
@@ -72,7 +73,7 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   }
 
   async get(namespace: string | undefined, name: string, req: RequestContext): Promise<KubeObject> {
-    const ns = this.#scoped(namespace);
+    const ns = scopedNamespace(this.#kind.scope, namespace);
     const key = keyOf(ns, name);
     const seq = this.#known.begin();
     try {
@@ -86,14 +87,14 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   }
 
   async list(namespace: string | undefined, _query: ListQuery, req: RequestContext): Promise<ObjectList> {
-    const ns = this.#scoped(namespace);
+    const ns = scopedNamespace(this.#kind.scope, namespace);
     const covered = await this.#sync(ns, req.signal);
     return { items: this.#known.list((o) => covered(o)), resourceVersion: this.#known.resourceVersion };
   }
 
   watch(namespace: string | undefined, query: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent> {
     this.#assertOpen();
-    const ns = this.#scoped(namespace);
+    const ns = scopedNamespace(this.#kind.scope, namespace);
     const events = this.#known.watch(ns, query.resourceVersion, req);
     if (ns !== undefined) this.#namespacesAsked.add(ns);
     this.#poller.start();
@@ -147,7 +148,7 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   }
 
   async delete(namespace: string | undefined, name: string, req: DeleteContext): Promise<KubeObject> {
-    const ns = this.#scoped(namespace);
+    const ns = scopedNamespace(this.#kind.scope, namespace);
     const key = keyOf(ns, name);
     return this.#locked(key, async () => {
       const what = `delete ${this.#what(ns, name)}`;
@@ -257,15 +258,9 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
   }
 
   #identity(object: KubeObject): { ns: string | undefined; name: string; key: string } {
-    const name = object.metadata.name;
-    if (!name) throw new StoreError('BadRequest', 'metadata.name is required');
-    const ns = this.#scoped(object.metadata.namespace);
+    const { namespace: ns, name } = objectIdentity(this.#kind.scope, object);
     if (this.#kind.scope === 'Namespaced' && !ns) throw new StoreError('BadRequest', 'metadata.namespace is required');
     return { ns, name, key: keyOf(ns, name) };
-  }
-
-  #scoped(namespace: string | undefined): string | undefined {
-    return this.#kind.scope === 'Cluster' ? undefined : namespace;
   }
 
   #what(ns: string | undefined, name: string): string {
