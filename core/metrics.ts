@@ -3,6 +3,7 @@
  * prom-client's global one), so that several servers in one process (the tests) do not mix.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SeriesCounter, SeriesHistogram } from './metric-series.ts';
 
 /** How a reload ended: swapped in, rejected (old config kept), or nothing had changed. */
 export type ReloadResult = 'success' | 'failure' | 'unchanged';
@@ -93,7 +94,6 @@ export function createMetrics(): KindredMetrics {
   return metrics;
 }
 
-const REQUEST_LABELS = ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component'] as const;
 const RESOURCE_LABELS = ['verb', 'group', 'version', 'resource', 'subresource', 'scope', 'component'] as const;
 const KIND_LABELS = ['group', 'version', 'kind'] as const;
 
@@ -102,9 +102,10 @@ const KIND_LABELS = ['group', 'version', 'kind'] as const;
  * and alerts written for API servers work unchanged: same names, labels and buckets.
  */
 export interface ApiServerMetrics {
-  readonly requests: Counter<(typeof REQUEST_LABELS)[number] | 'code'>;
-  readonly requestDuration: Histogram<(typeof REQUEST_LABELS)[number]>;
-  readonly responseSizes: Histogram<(typeof RESOURCE_LABELS)[number]>;
+  /** Per request: series made once per label combination (core/metric-series.ts). */
+  readonly requests: SeriesCounter;
+  readonly requestDuration: SeriesHistogram;
+  readonly responseSizes: SeriesHistogram;
   readonly longRunning: Gauge<(typeof RESOURCE_LABELS)[number]>;
   readonly watchEvents: Counter<(typeof KIND_LABELS)[number]>;
   readonly registeredWatchers: Gauge<(typeof KIND_LABELS)[number]>;
@@ -112,23 +113,20 @@ export interface ApiServerMetrics {
 
 function apiServerMetrics(registers: Registry[]): ApiServerMetrics {
   return {
-    requests: new Counter({
+    requests: new SeriesCounter({
       name: 'apiserver_request_total',
       help: 'Requests answered, by verb, dry run, group, version, resource, subresource, scope, component and HTTP status code.',
-      labelNames: [...REQUEST_LABELS, 'code'],
       registers,
     }),
-    requestDuration: new Histogram({
+    requestDuration: new SeriesHistogram({
       name: 'apiserver_request_duration_seconds',
       help: 'Time from receiving a request to finishing its response, in seconds.',
-      labelNames: [...REQUEST_LABELS],
       buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
       registers,
     }),
-    responseSizes: new Histogram({
+    responseSizes: new SeriesHistogram({
       name: 'apiserver_response_sizes',
       help: 'Size of response bodies in bytes.',
-      labelNames: [...RESOURCE_LABELS],
       buckets: [1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000],
       registers,
     }),

@@ -12,8 +12,31 @@ export interface MediaClause {
   q: number;
 }
 
-export function parseAccept(header: string | undefined): MediaClause[] {
-  if (!header || header.trim() === '') return [{ type: 'application', subtype: 'json', params: {}, q: 1 }];
+/** The JSON-only answer to a request without an Accept header. */
+const NO_ACCEPT: readonly MediaClause[] = Object.freeze([Object.freeze({ type: 'application', subtype: 'json', params: Object.freeze({}), q: 1 })]);
+
+/**
+ * Parsed headers by their text: clients send a handful of distinct Accept headers, over and
+ * over, and parsing one costs more than the rest of a cached GET's negotiation. Bounded, so
+ * a client that sends a new header every time only makes the cache start over.
+ */
+const parsed = new Map<string, readonly MediaClause[]>();
+const PARSED_LIMIT = 256;
+
+/** The clauses of an Accept header, best first (frozen: they are shared). */
+export function parseAccept(header: string | undefined): readonly MediaClause[] {
+  if (!header) return NO_ACCEPT;
+  let clauses = parsed.get(header);
+  if (!clauses) {
+    if (parsed.size >= PARSED_LIMIT) parsed.clear();
+    clauses = Object.freeze(parseClauses(header).map((c) => Object.freeze({ ...c, params: Object.freeze(c.params) })));
+    parsed.set(header, clauses);
+  }
+  return clauses;
+}
+
+function parseClauses(header: string): MediaClause[] {
+  if (header.trim() === '') return [{ type: 'application', subtype: 'json', params: {}, q: 1 }];
   const clauses = header.split(',').flatMap((raw, index) => {
     const [range, ...paramParts] = raw.split(';').map((s) => s.trim());
     if (!range) return [];
@@ -52,6 +75,8 @@ export type Representation =
 
 export const RESOURCE_MEDIA_TYPES = ['application/json', 'application/json;as=Table;v=v1;g=meta.k8s.io'];
 
+const OBJECT: Representation = Object.freeze({ kind: 'object' });
+
 /**
  * Picks the representation for a resource request. Tables exist for reads only; a
  * PartialObjectMetadata must name the singular form for one object and the List form for a
@@ -61,7 +86,7 @@ export function negotiateResource(accept: string | undefined, request: { list: b
   for (const clause of parseAccept(accept)) {
     if (!acceptsJson(clause)) continue;
     const { as, g, v } = clause.params;
-    if (as === undefined) return { kind: 'object' };
+    if (as === undefined) return OBJECT;
     if (g !== 'meta.k8s.io' || (v !== 'v1' && v !== 'v1beta1')) continue;
     if (as === 'Table' && request.read) return { kind: 'table', version: v };
     if (as === (request.list ? 'PartialObjectMetadataList' : 'PartialObjectMetadata')) return { kind: 'partial', version: v };

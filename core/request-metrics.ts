@@ -8,7 +8,7 @@
  * cluster; component is "apiserver").
  */
 import { randomUUID } from 'node:crypto';
-import type { Context, Middleware } from 'koa';
+import type { Exchange } from './exchange.ts';
 import type { Logger } from 'pino';
 import type { ApiServerMetrics } from './metrics.ts';
 import type { RequestInfo } from './request-info.ts';
@@ -67,74 +67,83 @@ export function requestLabels(info: RequestInfo | undefined, method: string, con
   };
 }
 
-type Series = { requests: { inc(): void }; duration: { observe(value: number): void } };
-/**
- * The label-bound series of each label combination, looked up by one string: prom-client
- * checks and hashes a label object on every call, which showed in GET profiles.
- */
+interface Series {
+  requests: { inc(): void };
+  duration: { observe(value: number): void };
+  /** Unset for watches: their response has no size. */
+  sizes?: { observe(value: number): void };
+}
+/** The series of each label combination, by one string made of what the labels are made of. */
 const seriesCache = new WeakMap<ApiServerMetrics, Map<string, Series>>();
 
-function seriesOf(metrics: ApiServerMetrics, labels: ResourceLabels, dryRun: string, code: number): Series {
+function seriesOf(metrics: ApiServerMetrics, info: RequestInfo | undefined, method: string, contentType: () => string, dryRun: string, code: number): Series {
   let cache = seriesCache.get(metrics);
   if (!cache) seriesCache.set(metrics, (cache = new Map()));
-  const key = `${labels.verb}|${labels.group}|${labels.version}|${labels.resource}|${labels.subresource}|${labels.scope}|${dryRun}|${code}`;
+  // The key holds what the labels are made of; only PATCH reads the content type (APPLY).
+  const patchType = method === 'PATCH' ? contentType() : '';
+  const key = info?.isResourceRequest
+    ? `${method}|${patchType}|${info.verb}|${info.group}|${info.version}|${info.resource}|${info.subresource ?? ''}|${info.nameInPath}|${info.namespace !== undefined}|${dryRun}|${code}`
+    : `${method}|${dryRun}|${code}`;
   let series = cache.get(key);
   if (!series) {
+    const labels = requestLabels(info, method, patchType);
     series = {
-      requests: metrics.requests.labels({ ...labels, dry_run: dryRun, code: String(code) }),
-      duration: metrics.requestDuration.labels({ ...labels, dry_run: dryRun }),
+      requests: metrics.requests.series({ ...labels, dry_run: dryRun, code: String(code) }),
+      duration: metrics.requestDuration.series({ ...labels, dry_run: dryRun }),
+      ...(labels.verb === 'WATCH' ? {} : { sizes: metrics.responseSizes.series(labels) }),
     };
     cache.set(key, series);
   }
   return series;
 }
 
-/** The first middleware: Audit-Id, the request log line and the request metrics. */
-export function observeRequests(metrics: ApiServerMetrics, log: Logger, options: ObserveOptions = {}): Middleware {
-  return async (ctx: Context, next) => {
+/** The first step of every request: Audit-Id, the request log line and the request metrics. */
+export function observeRequests(metrics: ApiServerMetrics, log: Logger, options: ObserveOptions = {}): (ctx: Exchange<ObservedState>, next: () => Promise<void>) => Promise<void> {
+  return async (ctx, next) => {
     const started = process.hrtime.bigint();
-    const received = new Date();
-    const state = ctx.state as ObservedState;
-    const incoming = ctx.get('audit-id');
-    const auditId = incoming && incoming.length <= 128 ? incoming : randomUUID();
+    // Only audit events carry the time a request arrived.
+    const received = options.audit ? new Date() : undefined;
+    const state = ctx.state;
+    const incoming = ctx.req.headers['audit-id'];
+    const auditId = typeof incoming === 'string' && incoming !== '' && incoming.length <= 128 ? incoming : randomUUID();
     state.auditId = auditId;
-    ctx.set('Audit-Id', auditId);
+    ctx.res.setHeader('Audit-Id', auditId);
     try {
       await next();
     } finally {
       // A path naming no served resource is counted without one: anyone could mint labels otherwise.
-      const served = state.info?.isResourceRequest && state.snapshot?.lookup(state.info.group, state.info.version, state.info.resource);
-      const labels = requestLabels(served ? state.info : undefined, ctx.method, (ctx.get('content-type') || '').toLowerCase());
+      const info = state.info;
+      const served = info?.isResourceRequest && state.snapshot?.lookup(info.group, info.version, info.resource) ? info : undefined;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const dryRun = state.info?.query.getAll('dryRun').join(',') ?? '';
+      const dryRun = info && info.query.size > 0 ? info.query.getAll('dryRun').join(',') : '';
       const status = ctx.status;
-      const series = seriesOf(metrics, labels, dryRun, status);
+      const series = seriesOf(metrics, served, ctx.method, () => ctx.header('content-type').toLowerCase(), dryRun, status);
       series.requests.inc();
       series.duration.observe(seconds);
-      const size = ctx.response.length;
-      if (typeof size === 'number' && labels.verb !== 'WATCH') metrics.responseSizes.observe(labels, size);
+      const size = ctx.length;
+      if (typeof size === 'number') series.sizes?.observe(size);
       if (options.logRequests) {
         log.info(
           {
-            verb: labels.verb,
-            URI: ctx.originalUrl,
+            verb: requestLabels(served, ctx.method, ctx.header('content-type').toLowerCase()).verb,
+            URI: ctx.url,
             user: state.user?.username,
             resp: status,
             latency: `${(seconds * 1000).toFixed(3)}ms`,
             auditID: auditId,
-            userAgent: ctx.get('user-agent'),
+            userAgent: ctx.header('user-agent'),
             srcIP: `${ctx.req.socket.remoteAddress ?? ''}:${ctx.req.socket.remotePort ?? ''}`,
           },
           'HTTP',
         );
       }
-      if (options.audit && state.info) await audit(options.audit, ctx, state, auditId, received);
+      if (options.audit && info) await audit(options.audit, ctx, state, auditId, received!);
     }
   };
 }
 
 /** Writes a finished request's audit events (RequestReceived, then ResponseComplete). */
-async function audit(log: AuditLog, ctx: Context, state: ObservedState, auditId: string, received: Date): Promise<void> {
+async function audit(log: AuditLog, ctx: Exchange<ObservedState>, state: ObservedState, auditId: string, received: Date): Promise<void> {
   const info = state.info!;
   const sensitive = info.isResourceRequest && state.snapshot?.lookup(info.group, info.version, info.resource)?.store.sensitive === true;
   const decision = decide(log.policy, state.user, info, sensitive);
@@ -144,13 +153,13 @@ async function audit(log: AuditLog, ctx: Context, state: ObservedState, auditId:
     stage: 'RequestReceived',
     info,
     method: ctx.method,
-    requestURI: ctx.originalUrl,
+    requestURI: ctx.url,
     user: state.user,
     sourceIP: ctx.req.socket.remoteAddress ?? '',
-    userAgent: ctx.get('user-agent'),
+    userAgent: ctx.header('user-agent'),
     received,
   };
-  if (decision.level !== 'Metadata' && state.requestBody && (ctx.get('content-type') || 'application/json').includes('json')) {
+  if (decision.level !== 'Metadata' && state.requestBody && (ctx.header('content-type') || 'application/json').includes('json')) {
     record.requestObject = jsonOf(await state.requestBody().catch(() => undefined));
   }
   log.write(decision, record, received);

@@ -1,9 +1,10 @@
 /**
- * The HTTP server: a Koa app over one TLS port speaking HTTP/2 and HTTP/1.1. The request
- * pipeline is the `pipeline` array below, one job per step:
+ * The HTTP server: one TLS port speaking HTTP/2 and HTTP/1.1, each request an Exchange
+ * (exchange.ts: no web framework, see there why). The request
+ * pipeline, one job per step:
  *
- *   observe (Audit-Id, log line, metrics) → errors → request info → timeout (not watches)
- *     → authenticate → max in flight → authorize → route
+ *   observe (Audit-Id, log line, metrics; request-metrics.ts) → serve: errors → request info
+ *     → timeout (not watches) → authenticate → max in flight → authorize → route
  *
  * Every request reads the registry snapshot once, at its start, and keeps it to the end.
  * Connections (timeouts, graceful close) are connections.ts's; shutdown is `shutdown()`.
@@ -12,7 +13,7 @@ import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import Koa, { type Context, type Middleware } from 'koa';
+import { Exchange, sendAnswer, type NodeRequest, type NodeResponse } from './exchange.ts';
 import type { Logger } from 'pino';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import type { RegistrySnapshot } from './snapshot.ts';
@@ -86,10 +87,13 @@ interface State {
   ref?: ResourceRef;
 }
 
+/** A request as the pipeline sees it: what it has found out so far, which observe reads at the end. */
+type ServedExchange = Exchange<Partial<State> & ObservedState>;
+
 export class KindredServer {
   #snapshot: RegistrySnapshot;
   readonly #options: ServerOptions;
-  readonly #app = new Koa();
+  readonly #observe: (exchange: ServedExchange, next: () => Promise<void>) => Promise<void>;
   readonly #http: Http2SecureServer;
   readonly #connections: ConnectionTracker;
   readonly #maxInFlight: MaxInFlightLimit;
@@ -97,27 +101,19 @@ export class KindredServer {
   readonly #watches = new Set<AbortController>();
   #shuttingDown = false;
   #readiness: () => { ready: boolean; checks: string[] } = () => ({ ready: true, checks: ['[+]ping ok'] });
+  readonly #now: () => Date;
   /** Requests (not watches) still running, by the snapshot they started on: a reload closes removed stores once drained. */
   readonly inFlight = new InFlightRequests();
 
   constructor(snapshot: RegistrySnapshot, options: ServerOptions) {
     this.#snapshot = snapshot;
     this.#options = options;
+    this.#now = options.now ?? (() => new Date());
     this.#maxInFlight = new MaxInFlightLimit(options.maxInFlight);
     const observe = options.metrics
       ? observeRequests(options.metrics.api, options.log, { ...(options.audit ? { audit: options.audit } : {}), logRequests: options.logRequests === true })
       : this.#logRequests;
-    const pipeline: Middleware[] = [
-      observe,
-      this.#answerErrors,
-      this.#parseInfo,
-      this.#timeout,
-      this.#authenticate,
-      this.#limitInFlight,
-      this.#authorize,
-      this.#route,
-    ];
-    for (const step of pipeline) this.#app.use(step);
+    this.#observe = observe;
     this.#http = createSecureServer(
       {
         allowHTTP1: true,
@@ -131,7 +127,7 @@ export class KindredServer {
         rejectUnauthorized: false,
         ...connectionLimits(options),
       },
-      this.#app.callback() as never,
+      this.#handle as never,
     );
     // Above Go's 90 s idle timeout, so clients close idle connections first.
     (this.#http as unknown as { keepAliveTimeout: number }).keepAliveTimeout = 120_000;
@@ -213,7 +209,22 @@ export class KindredServer {
     await closed;
   }
 
-  readonly #logRequests: Middleware = async (ctx, next) => {
+  /** Node's request handler: observe → serve, then the answer goes out. */
+  readonly #handle = (req: NodeRequest, res: NodeResponse): void => {
+    const exchange: ServedExchange = new Exchange(req, res, {});
+    this.#observe(exchange, () => this.#serve(exchange)).then(
+      () => sendAnswer(exchange),
+      (error: unknown) => {
+        // Serve answers every error; one that escapes observe (e.g. the audit log failing) is a bug.
+        const status = toStatusError(error, undefined, (bug) => this.#options.log.error({ err: bug, url: exchange.url }, 'request failed outside the pipeline: a bug'));
+        if (!exchange.respond || res.headersSent) return void res.destroy();
+        exchange.json(status.status.code, JSON.stringify(status.status));
+        sendAnswer(exchange);
+      },
+    );
+  };
+
+  readonly #logRequests = async (ctx: ServedExchange, next: () => Promise<void>): Promise<void> => {
     // Off (the default level) costs nothing per request: no clock read, no log record built.
     if (!this.#options.log.isLevelEnabled('debug')) return next();
     const started = process.hrtime.bigint();
@@ -221,74 +232,85 @@ export class KindredServer {
       await next();
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const state = ctx.state as Partial<State>;
+      const state = ctx.state;
       this.#options.log.debug({ method: ctx.method, url: ctx.url, status: ctx.status, ms, user: state.user?.username }, 'request');
     }
   };
 
-  readonly #answerErrors: Middleware = async (ctx, next) => {
-    try {
-      await next();
-    } catch (error) {
-      const state = ctx.state as Partial<State>;
-      const status = toStatusError(error, state.ref, (bug) => this.#options.log.error({ err: bug, url: ctx.url }, 'unconverted error: a bug')).status;
-      // The unread rest of a refused body would be parsed as the next request: close an HTTP/1 connection.
-      if (status.code === 413 && ctx.req.httpVersionMajor === 1) ctx.set('Connection', 'close');
-      if ((status.code === 503 || status.code === 429) && status.details?.retryAfterSeconds) ctx.set('Retry-After', String(status.details.retryAfterSeconds));
-      ctx.status = status.code;
-      ctx.type = 'application/json';
-      ctx.body = JSON.stringify(status);
-    }
-  };
-
-  readonly #parseInfo: Middleware = async (ctx, next) => {
+  /**
+   * Every request after `observe`, one step after the other: request info → timeout (not
+   * watches) → authenticate → max in flight → authorize → route; a thrown error becomes the
+   * Status answer. Plain calls rather than a middleware chain: each hop of one costs a promise
+   * and closures per request, which showed in GET profiles (issue 15).
+   */
+  readonly #serve = async (ctx: ServedExchange): Promise<void> => {
     const state = ctx.state as State;
-    state.info = parseRequestInfo(ctx.method, ctx.url);
-    state.snapshot = this.#snapshot;
-    const leave = state.info.verb === 'watch' ? undefined : this.inFlight.enter(state.snapshot);
+    let leave: (() => void) | undefined;
     try {
-      await next();
+      state.info = parseRequestInfo(ctx.method, ctx.url);
+      state.snapshot = this.#snapshot;
+      if (state.info.verb === 'watch') return await this.#admitAndRoute(ctx, state);
+      leave = this.inFlight.enter(state.snapshot);
+      await this.#withinTimeout(this.#admitAndRoute(ctx, state));
+    } catch (error) {
+      this.#answerError(ctx, error);
     } finally {
       leave?.();
     }
   };
 
-  /** Ends a slow request with 504; a watch is long-running and never times out here. */
-  readonly #timeout: Middleware = async (ctx, next) => {
-    const state = ctx.state as State;
+  #answerError(ctx: ServedExchange, error: unknown): void {
+    const state = ctx.state;
+    const status = toStatusError(error, state.ref, (bug) => this.#options.log.error({ err: bug, url: ctx.url }, 'unconverted error: a bug')).status;
+    // The unread rest of a refused body would be parsed as the next request: close an HTTP/1 connection.
+    if (status.code === 413 && ctx.req.httpVersionMajor === 1) ctx.set('Connection', 'close');
+    if ((status.code === 503 || status.code === 429) && status.details?.retryAfterSeconds) ctx.set('Retry-After', String(status.details.retryAfterSeconds));
+    ctx.json(status.code, JSON.stringify(status));
+  }
+
+  /** Ends a slow request with 504 (kube-apiserver's `--request-timeout`); watches never come here. */
+  #withinTimeout(work: Promise<void>): Promise<void> {
     const limit = this.#options.requestTimeoutMs ?? 60_000;
-    if (state.info.verb === 'watch' || limit <= 0) return next();
-    // One promise and one timer per request (this runs on every request).
+    if (limit <= 0) return work;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new StatusError(504, 'Timeout', 'request did not complete within the allotted timeout', { retryAfterSeconds: 1 })), limit);
-      next().then(
+      work.then(
         () => (clearTimeout(timer), resolve()),
         (error: unknown) => (clearTimeout(timer), reject(error)),
       );
     });
-  };
+  }
 
   #isPublic(path: string): boolean {
     return HEALTH_PATHS.has(path) || (this.#options.alwaysAllowPaths ?? []).includes(path);
   }
 
-  readonly #authenticate: Middleware = async (ctx, next) => {
-    const state = ctx.state as State;
-    if (this.#isPublic(state.info.path)) {
+  /** Authenticate → max in flight (429) → authorize → route. */
+  async #admitAndRoute(ctx: ServedExchange, state: State): Promise<void> {
+    const info = state.info;
+    const isPublic = this.#isPublic(info.path);
+    if (!isPublic) {
+      const user = await this.#userOf(ctx);
+      if (!user) throw unauthorized();
+      state.user = user;
+    } else if (HEALTH_PATHS.has(info.path) && info.query.has('verbose')) {
       // Public, but only an authenticated caller sees the details of `/readyz?verbose`.
-      if (HEALTH_PATHS.has(state.info.path) && state.info.query.has('verbose')) {
-        const user = await this.#userOf(ctx).catch(() => undefined);
-        if (user) state.user = user;
-      }
-      return next();
+      const user = await this.#userOf(ctx).catch(() => undefined);
+      if (user) state.user = user;
     }
-    const user = await this.#userOf(ctx);
-    if (!user) throw unauthorized();
-    state.user = user;
-    return next();
-  };
+    const release = this.#maxInFlight.admit(info, state.user, HEALTH_PATHS.has(info.path));
+    try {
+      if (!isPublic) {
+        const decision = await this.#options.authorize(state.user!, info);
+        if (!decision.allowed) throw forbidden(state.user!, info, decision.reason);
+      }
+      await this.#route(ctx, state);
+    } finally {
+      release?.();
+    }
+  }
 
-  #userOf(ctx: Context): Promise<UserInfo | undefined> {
+  #userOf(ctx: ServedExchange): Promise<UserInfo | undefined> {
     const req = ctx.req as unknown as { socket: TLSSocket; stream?: { session?: { socket: TLSSocket } }; headersDistinct?: Record<string, string[]> };
     return this.#options.authenticate({
       // An HTTP/2 request's own `socket` is a new proxy per stream; the session's is one per connection.
@@ -300,46 +322,28 @@ export class KindredServer {
     });
   }
 
-  /** 429 when the request's kind (read or write) already has its maximum in flight. */
-  readonly #limitInFlight: Middleware = async (ctx, next) => {
-    const state = ctx.state as State;
-    const release = this.#maxInFlight.admit(state.info, state.user, HEALTH_PATHS.has(state.info.path));
-    try {
-      await next();
-    } finally {
-      release?.();
-    }
-  };
-
-  readonly #authorize: Middleware = async (ctx, next) => {
-    const state = ctx.state as State;
-    if (this.#isPublic(state.info.path)) return next();
-    const decision = await this.#options.authorize(state.user!, state.info);
-    if (!decision.allowed) throw forbidden(state.user!, state.info, decision.reason);
-    return next();
-  };
-
-  readonly #route: Middleware = async (ctx) => {
-    const state = ctx.state as State;
+  async #route(ctx: ServedExchange, state: State): Promise<void> {
     const info = state.info;
     if (!info.isResourceRequest) {
       const metrics = this.#options.metrics;
       const reply: RouteReply = info.path === METRICS_PATH && metrics ? await metricsReply(info, metrics) : routeNonResource({
         info,
         snapshot: state.snapshot,
-        accept: ctx.get('accept') || undefined,
-        ifNoneMatch: ctx.get('if-none-match') || undefined,
+        accept: ctx.header('accept') || undefined,
+        ifNoneMatch: ctx.header('if-none-match') || undefined,
         readiness: () => this.#ready(),
         authenticated: state.user !== undefined,
       });
       ctx.status = reply.status;
-      ctx.set(reply.headers);
+      for (const [name, value] of Object.entries(reply.headers)) ctx.set(name, value);
       if (reply.body !== undefined) ctx.body = typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body);
       return;
     }
     const resource = resolveResource(state.snapshot, info);
     state.ref = { group: resource.group, resource: resource.plural, kind: resource.kind.names.kind, ...(info.name ? { name: info.name } : {}) };
     const abort = clientGone(ctx);
+    const headers = ctx.req.headers;
+    // Plain properties only (optional ones may be undefined): this object is made per request.
     const request: ResourceRequest = {
       info,
       resource,
@@ -348,14 +352,14 @@ export class KindredServer {
       get signal() {
         return abort.signal();
       },
-      accept: ctx.get('accept') || undefined,
-      contentType: (ctx.get('content-type').split(';')[0] ?? '').trim().toLowerCase(),
-      userAgent: ctx.get('user-agent'),
-      ...(this.#options.namespaceAdmission ? { namespaceAdmission: this.#options.namespaceAdmission } : {}),
-      body: ((ctx.state as ObservedState).requestBody = bodyReader(ctx.req)),
-      now: this.#options.now ?? (() => new Date()),
+      accept: headers.accept || undefined,
+      contentType: contentTypeOf(headers['content-type']),
+      userAgent: headers['user-agent'] ?? '',
+      namespaceAdmission: this.#options.namespaceAdmission,
+      body: (ctx.state.requestBody = bodyReader(ctx.req)),
+      now: this.#now,
       warnings: [],
-      ...(this.#options.watchBacklog ? { watchBacklog: this.#options.watchBacklog } : {}),
+      watchBacklog: this.#options.watchBacklog,
       reportBug: (bug) => this.#options.log.error({ err: bug, url: ctx.url }, 'unconverted error: a bug'),
     };
     let reply = await handleResourceRequest(request);
@@ -366,32 +370,29 @@ export class KindredServer {
     }
     if (request.warnings.length > 0) ctx.set('Warning', request.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
     await this.#write(ctx, reply, abort);
-  };
+  }
 
-  async #write(ctx: Context, reply: Reply, abort: ClientGone): Promise<void> {
+  async #write(ctx: ServedExchange, reply: Reply, abort: ClientGone): Promise<void> {
     if ('body' in reply) {
-      ctx.status = reply.status;
-      ctx.type = 'application/json';
-      ctx.body = encodeJson(reply.body);
+      ctx.json(reply.status, encodeJson(reply.body));
       return;
     }
     if ('json' in reply) {
-      ctx.status = reply.status;
-      ctx.type = 'application/json';
       if (Buffer.isBuffer(reply.json)) {
-        ctx.body = reply.json;
+        ctx.json(reply.status, reply.json);
         return;
       }
       // Pieces (a list's objects) go out in batches, as the socket drains: a large list is
       // never copied into one buffer, and its length is still known up front.
       let length = 0;
       for (const piece of reply.json) length += piece.length;
-      ctx.body = Readable.from(batches(reply.json), { objectMode: false });
-      ctx.length = length;
+      ctx.json(reply.status, Readable.from(batches(reply.json), { objectMode: false }));
+      ctx.streamLength = length;
       return;
     }
     // A stream is written by hand, at the pace its client reads (watch-writer.ts).
     ctx.respond = false;
+    ctx.status = reply.status;
     const controller = abort.controller();
     this.#watches.add(controller);
     try {
@@ -420,7 +421,7 @@ interface ClientGone {
   controller(): AbortController;
 }
 
-function clientGone(ctx: Context): ClientGone {
+function clientGone(ctx: ServedExchange): ClientGone {
   let controller: AbortController | undefined;
   let gone = false;
   // Only a response that closes before the server ended it means the client went away. The
@@ -458,6 +459,13 @@ function* batches(pieces: readonly Buffer[]): Generator<Buffer> {
     }
   }
   if (size > 0) yield Buffer.concat(batch, size);
+}
+
+/** The media type of a Content-Type header, lower-case, without parameters ('' when absent). */
+function contentTypeOf(header: string | undefined): string {
+  if (!header) return '';
+  const semicolon = header.indexOf(';');
+  return (semicolon < 0 ? header : header.slice(0, semicolon)).trim().toLowerCase();
 }
 
 /** Every value of header `name` in Node's flat [name, value, name, value...] list. */

@@ -1,5 +1,5 @@
 /**
- * What every resource handler receives and returns. Handlers know nothing of Koa: they
+ * What every resource handler receives and returns. Handlers know nothing of HTTP: they
  * read a ResourceRequest and return a Reply, and core/server.ts writes it.
  */
 import type { RegistrySnapshot } from '../snapshot.ts';
