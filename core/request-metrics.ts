@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import type { Exchange } from './exchange.ts';
 import type { Logger } from 'pino';
 import type { ApiServerMetrics } from './metrics.ts';
-import type { RequestInfo } from './request-info.ts';
+import { performance } from 'node:perf_hooks';
+import type { RequestInfo, ResourceRequestInfo } from './request-info.ts';
 import type { UserInfo } from './types/storage.ts';
 import type { RegistrySnapshot } from './snapshot.ts';
 import { decide, type AuditLog, type AuditRecord } from './audit.ts';
@@ -73,16 +74,24 @@ interface Series {
   /** Unset for watches: their response has no size. */
   sizes?: { observe(value: number): void };
 }
-/** The series of each label combination, by one string made of what the labels are made of. */
-const seriesCache = new WeakMap<ApiServerMetrics, Map<string, Series>>();
+/**
+ * The series of each label combination, found by what its labels are made of: per served
+ * resource (a snapshot's objects), then by a short key; paths that name no served resource
+ * share one map. A key made of every label, per request, showed in GET profiles.
+ */
+const seriesCache = new WeakMap<ApiServerMetrics, WeakMap<object, Map<string, Series>>>();
+const NO_RESOURCE = {};
 
-function seriesOf(metrics: ApiServerMetrics, info: RequestInfo | undefined, method: string, contentType: () => string, dryRun: string, code: number): Series {
-  let cache = seriesCache.get(metrics);
-  if (!cache) seriesCache.set(metrics, (cache = new Map()));
-  // The key holds what the labels are made of; only PATCH reads the content type (APPLY).
+function seriesOf(metrics: ApiServerMetrics, served: { resource: object; info: ResourceRequestInfo } | undefined, method: string, contentType: () => string, dryRun: string, code: number): Series {
+  let byResource = seriesCache.get(metrics);
+  if (!byResource) seriesCache.set(metrics, (byResource = new WeakMap()));
+  let cache = byResource.get(served?.resource ?? NO_RESOURCE);
+  if (!cache) byResource.set(served?.resource ?? NO_RESOURCE, (cache = new Map()));
+  const info = served?.info;
+  // Only PATCH reads the content type (APPLY); the scope is the path's shape.
   const patchType = method === 'PATCH' ? contentType() : '';
-  const key = info?.isResourceRequest
-    ? `${method}|${patchType}|${info.verb}|${info.group}|${info.version}|${info.resource}|${info.subresource ?? ''}|${info.nameInPath}|${info.namespace !== undefined}|${dryRun}|${code}`
+  const key = info
+    ? `${method}|${patchType}|${info.verb}|${info.subresource ?? ''}|${info.nameInPath ? 'r' : info.namespace !== undefined ? 'n' : 'c'}|${dryRun}|${code}`
     : `${method}|${dryRun}|${code}`;
   let series = cache.get(key);
   if (!series) {
@@ -100,7 +109,7 @@ function seriesOf(metrics: ApiServerMetrics, info: RequestInfo | undefined, meth
 /** The first step of every request: Audit-Id, the request log line and the request metrics. */
 export function observeRequests(metrics: ApiServerMetrics, log: Logger, options: ObserveOptions = {}): (ctx: Exchange<ObservedState>, next: () => Promise<void>) => Promise<void> {
   return async (ctx, next) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     // Only audit events carry the time a request arrived.
     const received = options.audit ? new Date() : undefined;
     const state = ctx.state;
@@ -113,8 +122,9 @@ export function observeRequests(metrics: ApiServerMetrics, log: Logger, options:
     } finally {
       // A path naming no served resource is counted without one: anyone could mint labels otherwise.
       const info = state.info;
-      const served = info?.isResourceRequest && state.snapshot?.lookup(info.group, info.version, info.resource) ? info : undefined;
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const resource = info?.isResourceRequest ? state.snapshot?.lookup(info.group, info.version, info.resource) : undefined;
+      const served = resource && info?.isResourceRequest ? { resource, info } : undefined;
+      const seconds = (performance.now() - started) / 1000;
       const dryRun = info && info.query.size > 0 ? info.query.getAll('dryRun').join(',') : '';
       const status = ctx.status;
       const series = seriesOf(metrics, served, ctx.method, () => ctx.header('content-type').toLowerCase(), dryRun, status);
@@ -125,7 +135,7 @@ export function observeRequests(metrics: ApiServerMetrics, log: Logger, options:
       if (options.logRequests) {
         log.info(
           {
-            verb: requestLabels(served, ctx.method, ctx.header('content-type').toLowerCase()).verb,
+            verb: requestLabels(served?.info, ctx.method, ctx.header('content-type').toLowerCase()).verb,
             URI: ctx.url,
             user: state.user?.username,
             resp: status,

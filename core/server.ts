@@ -13,6 +13,8 @@ import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { ClientGone, IncomingRequest, type ServerSide } from './incoming-request.ts';
+import type { ServedResource } from './served-resource.ts';
 import { Exchange, sendAnswer, type NodeRequest, type NodeResponse } from './exchange.ts';
 import type { Logger } from 'pino';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
@@ -25,10 +27,9 @@ import type { KindredMetrics } from './metrics.ts';
 import { countedWatch, observeRequests, requestLabels, type ObservedState } from './request-metrics.ts';
 import type { AuditLog } from './audit.ts';
 import { handleResourceRequest, resolveResource } from './handlers/index.ts';
-import type { Reply, ResourceRequest } from './handlers/request.ts';
+import type { Reply } from './handlers/request.ts';
 import type { Authenticator, Authorizer } from './auth/types.ts';
 import type { NamespaceAdmission } from './admission/namespace-lifecycle.ts';
-import { bodyReader } from './body.ts';
 import { MaxInFlightLimit, type MaxInFlightOptions } from './max-in-flight.ts';
 import { ConnectionTracker, DEFAULT_CONNECTION_TIMEOUTS, type ConnectionTimeouts } from './connections.ts';
 import { writeWatch } from './watch-writer.ts';
@@ -84,7 +85,8 @@ interface State {
   info: RequestInfo;
   snapshot: RegistrySnapshot;
   user?: UserInfo;
-  ref?: ResourceRef;
+  /** The served resource the request is about, once resolved (error messages name it). */
+  resource?: ServedResource;
 }
 
 /** A request as the pipeline sees it: what it has found out so far, which observe reads at the end. */
@@ -101,14 +103,19 @@ export class KindredServer {
   readonly #watches = new Set<AbortController>();
   #shuttingDown = false;
   #readiness: () => { ready: boolean; checks: string[] } = () => ({ ready: true, checks: ['[+]ping ok'] });
-  readonly #now: () => Date;
+  readonly #serverSide: ServerSide;
   /** Requests (not watches) still running, by the snapshot they started on: a reload closes removed stores once drained. */
   readonly inFlight = new InFlightRequests();
 
   constructor(snapshot: RegistrySnapshot, options: ServerOptions) {
     this.#snapshot = snapshot;
     this.#options = options;
-    this.#now = options.now ?? (() => new Date());
+    this.#serverSide = {
+      log: options.log,
+      now: options.now ?? (() => new Date()),
+      namespaceAdmission: options.namespaceAdmission,
+      watchBacklog: options.watchBacklog,
+    };
     this.#maxInFlight = new MaxInFlightLimit(options.maxInFlight);
     const observe = options.metrics
       ? observeRequests(options.metrics.api, options.log, { ...(options.audit ? { audit: options.audit } : {}), logRequests: options.logRequests === true })
@@ -261,7 +268,7 @@ export class KindredServer {
 
   #answerError(ctx: ServedExchange, error: unknown): void {
     const state = ctx.state;
-    const status = toStatusError(error, state.ref, (bug) => this.#options.log.error({ err: bug, url: ctx.url }, 'unconverted error: a bug')).status;
+    const status = toStatusError(error, refOf(state), (bug) => this.#options.log.error({ err: bug, url: ctx.url }, 'unconverted error: a bug')).status;
     // The unread rest of a refused body would be parsed as the next request: close an HTTP/1 connection.
     if (status.code === 413 && ctx.req.httpVersionMajor === 1) ctx.set('Connection', 'close');
     if ((status.code === 503 || status.code === 429) && status.details?.retryAfterSeconds) ctx.set('Retry-After', String(status.details.retryAfterSeconds));
@@ -340,28 +347,9 @@ export class KindredServer {
       return;
     }
     const resource = resolveResource(state.snapshot, info);
-    state.ref = { group: resource.group, resource: resource.plural, kind: resource.kind.names.kind, ...(info.name ? { name: info.name } : {}) };
-    const abort = clientGone(ctx);
-    const headers = ctx.req.headers;
-    // Plain properties only (optional ones may be undefined): this object is made per request.
-    const request: ResourceRequest = {
-      info,
-      resource,
-      snapshot: state.snapshot,
-      user: state.user!,
-      get signal() {
-        return abort.signal();
-      },
-      accept: headers.accept || undefined,
-      contentType: contentTypeOf(headers['content-type']),
-      userAgent: headers['user-agent'] ?? '',
-      namespaceAdmission: this.#options.namespaceAdmission,
-      body: (ctx.state.requestBody = bodyReader(ctx.req)),
-      now: this.#now,
-      warnings: [],
-      watchBacklog: this.#options.watchBacklog,
-      reportBug: (bug) => this.#options.log.error({ err: bug, url: ctx.url }, 'unconverted error: a bug'),
-    };
+    state.resource = resource;
+    const request = new IncomingRequest(ctx.req, ctx.res, { info, resource, snapshot: state.snapshot, user: state.user! }, this.#serverSide);
+    ctx.state.requestBody = request.body;
     let reply = await handleResourceRequest(request);
     if ('stream' in reply && this.#options.metrics) {
       const labels = requestLabels(info, ctx.method, request.contentType);
@@ -369,10 +357,10 @@ export class KindredServer {
       reply = { ...reply, stream: countedWatch(reply.stream, this.#options.metrics.api, kind, labels) };
     }
     if (request.warnings.length > 0) ctx.set('Warning', request.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
-    await this.#write(ctx, reply, abort);
+    await this.#write(ctx, reply, request.clientGone);
   }
 
-  async #write(ctx: ServedExchange, reply: Reply, abort: ClientGone): Promise<void> {
+  async #write(ctx: ServedExchange, reply: Reply, clientGone: ClientGone): Promise<void> {
     if ('body' in reply) {
       ctx.json(reply.status, encodeJson(reply.body));
       return;
@@ -393,7 +381,7 @@ export class KindredServer {
     // A stream is written by hand, at the pace its client reads (watch-writer.ts).
     ctx.respond = false;
     ctx.status = reply.status;
-    const controller = abort.controller();
+    const controller = clientGone.controller();
     this.#watches.add(controller);
     try {
       const outcome = await writeWatch(ctx.res, reply, controller);
@@ -404,6 +392,14 @@ export class KindredServer {
   }
 }
 
+/** The names an error message gives for the request's resource, when it has one. */
+function refOf(state: Partial<State>): ResourceRef | undefined {
+  const resource = state.resource;
+  if (!resource) return undefined;
+  const name = state.info?.isResourceRequest ? state.info.name : undefined;
+  return { group: resource.group, resource: resource.plural, kind: resource.kind.names.kind, ...(name ? { name } : {}) };
+}
+
 /** TLS and HTTP/2 options that bound what one connection may hold: kube's values. */
 function connectionLimits(options: ServerOptions): Record<string, unknown> {
   const streams = options.http2MaxStreamsPerConnection || 100;
@@ -412,36 +408,6 @@ function connectionLimits(options: ServerOptions): Record<string, unknown> {
     handshakeTimeout: options.connectionTimeouts?.headerTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUTS.headerTimeoutMs,
     settings: { maxConcurrentStreams: streams, maxHeaderListSize: MAX_HEADER_BYTES },
   };
-}
-
-/** The abort signal of a request, made only when a handler asks for it (most never do). */
-interface ClientGone {
-  signal(): AbortSignal;
-  /** The controller behind the signal (a watch's writer and shutdown abort it). */
-  controller(): AbortController;
-}
-
-function clientGone(ctx: ServedExchange): ClientGone {
-  let controller: AbortController | undefined;
-  let gone = false;
-  // Only a response that closes before the server ended it means the client went away. The
-  // request's own 'close' is no such sign: on Node 20 an HTTP/1.1 request emits it as soon
-  // as its body has been read, which aborted every write before it reached its store. Nor is
-  // writableFinished: an HTTP/2 response reset by the client reports itself finished, which
-  // left kubectl's abandoned watches open on the server.
-  ctx.res.once('close', () => {
-    if (ctx.res.writableEnded) return;
-    gone = true;
-    controller?.abort();
-  });
-  const made = (): AbortController => {
-    if (!controller) {
-      controller = new AbortController();
-      if (gone) controller.abort();
-    }
-    return controller;
-  };
-  return { signal: () => made().signal, controller: made };
 }
 
 /** Consecutive pieces joined into writes of about 64 KiB. */
@@ -459,13 +425,6 @@ function* batches(pieces: readonly Buffer[]): Generator<Buffer> {
     }
   }
   if (size > 0) yield Buffer.concat(batch, size);
-}
-
-/** The media type of a Content-Type header, lower-case, without parameters ('' when absent). */
-function contentTypeOf(header: string | undefined): string {
-  if (!header) return '';
-  const semicolon = header.indexOf(';');
-  return (semicolon < 0 ? header : header.slice(0, semicolon)).trim().toLowerCase();
 }
 
 /** Every value of header `name` in Node's flat [name, value, name, value...] list. */
