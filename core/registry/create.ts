@@ -13,7 +13,7 @@ import { namespaceNotFound } from '../admission/namespace-lifecycle.ts';
 import { fitObjectLimits } from './object-limits.ts';
 import { trackManagedFields } from './managed-fields.ts';
 import { admit } from './admit.ts';
-import { refOf, storeContext, storeWith, type RegistryRequest, type WriteOptions } from './request.ts';
+import { refOf, storeWith, writeContext, type RegistryRequest, type WriteOptions } from './request.ts';
 
 // A generated name may collide; kube-apiserver tries again a few times (registry/store.go).
 const GENERATE_NAME_ATTEMPTS = 5;
@@ -48,7 +48,7 @@ export async function storeNewObject(req: RegistryRequest, options: WriteOptions
     }
     fitObjectLimits(prepared, operation);
     try {
-      return await storeWith(req, canCreate, 'create').create(prepared, { ...storeContext(req), dryRun: options.dryRun });
+      return await storeWith(req, canCreate, 'create').create(prepared, writeContext(req, options.dryRun));
     } catch (error) {
       if (!isStoreError(error)) throw error;
       const collided = error.reason === 'AlreadyExists' && !incoming.metadata.name;

@@ -11,7 +11,7 @@ import { storeErrorStatus } from '../status.ts';
 import { timestamp } from '../metadata.ts';
 import type { Selection } from '../selection.ts';
 import { selectObjects } from './list.ts';
-import { refOf, storeContext, storeWith, type DeleteOptions, type RegistryRequest, type WriteOptions } from './request.ts';
+import { deleteContext, refOf, storeContext, storeWith, writeContext, type DeleteOptions, type RegistryRequest, type WriteOptions } from './request.ts';
 
 const propagationFinalizer = { Foreground: 'foregroundDeletion', Orphan: 'orphan' } as const;
 
@@ -49,17 +49,16 @@ async function deleteOne(req: RegistryRequest, stored: KubeObject, options: Dele
     const finalizer = propagationFinalizer[policy];
     if (!finalizers.includes(finalizer)) finalizers.push(finalizer);
   }
-  const ctx = { ...storeContext(req), dryRun: options.dryRun };
   if (finalizers.length === 0) {
     // The store checks the preconditions again, at its write: the object may have changed since it was read.
-    return storeWith(req, canDelete, 'delete').delete(stored.metadata.namespace, stored.metadata.name!, { ...ctx, preconditions: options.preconditions });
+    return storeWith(req, canDelete, 'delete').delete(stored.metadata.namespace, stored.metadata.name!, deleteContext(req, options.dryRun, options.preconditions));
   }
   if (stored.metadata.deletionTimestamp && finalizers.length === (stored.metadata.finalizers ?? []).length) return stored;
   const marked: KubeObject = structuredClone(stored);
   marked.metadata.finalizers = finalizers;
   marked.metadata.deletionTimestamp ??= timestamp(req.now());
   marked.metadata.deletionGracePeriodSeconds ??= 0;
-  return storeWith(req, canUpdate, 'update').update(marked, ctx);
+  return storeWith(req, canUpdate, 'update').update(marked, writeContext(req, options.dryRun));
 }
 
 /** An object marked for deletion goes away once its last finalizer is removed. */
@@ -71,9 +70,5 @@ export const deletesNow = (object: KubeObject): boolean => Boolean(object.metada
  */
 export async function deleteFinalized(req: RegistryRequest, updated: KubeObject, options: WriteOptions): Promise<KubeObject> {
   const meta = updated.metadata;
-  return storeWith(req, canDelete, 'delete').delete(meta.namespace, meta.name!, {
-    ...storeContext(req),
-    dryRun: options.dryRun,
-    preconditions: { uid: meta.uid!, resourceVersion: meta.resourceVersion! },
-  });
+  return storeWith(req, canDelete, 'delete').delete(meta.namespace, meta.name!, deleteContext(req, options.dryRun, { uid: meta.uid!, resourceVersion: meta.resourceVersion! }));
 }

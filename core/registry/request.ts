@@ -8,7 +8,7 @@
 import type { ResourceRequestInfo } from '../request-info.ts';
 import type { ServedResource } from '../served-resource.ts';
 import { methodNotAllowed, type ResourceRef } from '../status.ts';
-import type { RequestContext, Storage, UserInfo, Verb } from '../types/storage.ts';
+import type { DeleteContext, RequestContext, Storage, UserInfo, Verb, WriteContext } from '../types/storage.ts';
 import type { NamespaceAdmission } from '../admission/namespace-lifecycle.ts';
 
 export interface RegistryRequest {
@@ -47,16 +47,46 @@ export interface DeleteOptions {
   preconditions: { uid?: string; resourceVersion?: string };
 }
 
+/**
+ * What a store call gets: the user, and the request's signal, read only when the store asks
+ * for it (the server makes a request's AbortController on first use, and making one costs
+ * more than a whole GET of a cached object; issue 15). A class, with the signal a getter on
+ * its prototype: an object literal with a getter makes V8 build a new hidden class per
+ * request, which lived until the next full GC and made every scavenge slow.
+ */
+class StoreCall implements DeleteContext {
+  readonly user: UserInfo;
+  readonly #req: RegistryRequest;
+  dryRun = false;
+  preconditions: DeleteContext['preconditions'] = {};
+
+  constructor(req: RegistryRequest) {
+    this.user = req.user;
+    this.#req = req;
+  }
+
+  get signal(): AbortSignal {
+    return this.#req.signal;
+  }
+}
+
 export function storeContext(req: RegistryRequest): RequestContext {
-  // The signal is read when a store asks for it: the server makes a request's AbortController
-  // on first use, and making one costs more than a whole GET of a cached object (issue 15).
-  // An own getter, so a store that spreads the context still gets the signal.
-  return {
-    user: req.user,
-    get signal() {
-      return req.signal;
-    },
-  };
+  return new StoreCall(req);
+}
+
+/** The context of a write: dryRun=All stores nothing. */
+export function writeContext(req: RegistryRequest, dryRun: boolean): WriteContext {
+  const call = new StoreCall(req);
+  call.dryRun = dryRun;
+  return call;
+}
+
+/** The context of a delete: the store checks the preconditions at its write. */
+export function deleteContext(req: RegistryRequest, dryRun: boolean, preconditions: DeleteContext['preconditions']): DeleteContext {
+  const call = new StoreCall(req);
+  call.dryRun = dryRun;
+  call.preconditions = preconditions;
+  return call;
 }
 
 /** The names error messages need, for this request and an optional object name. */

@@ -10,7 +10,7 @@ import type { KubeObject } from '../types/object.ts';
 import { isStoreError } from '../types/errors.ts';
 import { conflict, invalid, STALE_OBJECT } from '../status.ts';
 import { prepareForStatusUpdate, prepareForUpdate, validateObjectMeta } from '../metadata.ts';
-import { refOf, storeContext, storeWith, type RegistryRequest, type WriteOptions } from './request.ts';
+import { refOf, storeContext, storeWith, writeContext, type RegistryRequest, type WriteOptions } from './request.ts';
 import { trackManagedFields } from './managed-fields.ts';
 import { admit } from './admit.ts';
 import { fitObjectLimits } from './object-limits.ts';
@@ -59,7 +59,7 @@ export async function readModifyWrite(req: RegistryRequest, options: WriteOption
       // The last finalizer of an object being deleted goes with the object, in one write:
       // watchers see it marked, then DELETED, never marked with no finalizers left.
       if (deletesNow(updated)) return await deleteFinalized(req, updated, options);
-      return await storeWith(req, canUpdate, 'update').update(updated, { ...storeContext(req), dryRun: options.dryRun });
+      return await storeWith(req, canUpdate, 'update').update(updated, writeContext(req, options.dryRun));
     } catch (error) {
       const race = isStoreError(error) && error.reason === 'Conflict';
       if (!race || clientVersion || attempt >= MAX_ATTEMPTS) throw error;

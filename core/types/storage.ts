@@ -24,7 +24,11 @@ export interface UserInfo {
 
 export interface RequestContext {
   user: UserInfo;
-  /** Aborted when the client goes away or the request times out. */
+  /**
+   * Aborted when the client goes away or the request times out. An accessor that makes the
+   * signal on first read (most calls never need one): a store that hands on a changed copy of
+   * its context reads it, `{ ...ctx, signal: ctx.signal }`, since a spread copies no accessor.
+   */
   signal: AbortSignal;
 }
 
