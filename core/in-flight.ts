@@ -21,7 +21,8 @@ export class InFlightRequests {
       const n = (this.#count.get(snapshot) ?? 1) - 1;
       if (n > 0) this.#count.set(snapshot, n);
       else this.#count.delete(snapshot);
-      for (const wake of [...this.#waiters]) wake();
+      // Waiters only exist while a reload drains; a copy, since a woken waiter removes itself.
+      if (this.#waiters.size > 0) for (const wake of [...this.#waiters]) wake();
     };
   }
 

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import type { RequestInfo, ResourceRequestInfo } from './request-info.ts';
 import type { UserInfo } from './types/storage.ts';
 import type { RegistrySnapshot } from './snapshot.ts';
+import type { ServedResource } from './served-resource.ts';
 import { decide, type AuditLog, type AuditRecord } from './audit.ts';
 
 /** What the request pipeline has found out about a request by the time it ends. */
@@ -25,6 +26,8 @@ export interface ObservedState {
   auditId?: string;
   /** The snapshot the request was served from: whether its kind's store is sensitive. */
   snapshot?: RegistrySnapshot;
+  /** The served resource the request is about, once the server has resolved it. */
+  resource?: ServedResource;
   /** The request body, once a handler has read it (audit at Request level and above). */
   requestBody?: () => Promise<Buffer>;
 }
@@ -122,7 +125,7 @@ export function observeRequests(metrics: ApiServerMetrics, log: Logger, options:
     } finally {
       // A path naming no served resource is counted without one: anyone could mint labels otherwise.
       const info = state.info;
-      const resource = info?.isResourceRequest ? state.snapshot?.lookup(info.group, info.version, info.resource) : undefined;
+      const resource = info?.isResourceRequest ? (state.resource ?? state.snapshot?.lookup(info.group, info.version, info.resource)) : undefined;
       const served = resource && info?.isResourceRequest ? { resource, info } : undefined;
       const seconds = (performance.now() - started) / 1000;
       const dryRun = info && info.query.size > 0 ? info.query.getAll('dryRun').join(',') : '';
