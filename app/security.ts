@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { Authenticator, Authorizer } from '../core/auth/types.ts';
 import { allowAll } from '../core/auth/types.ts';
 import { clientCertificateAuthenticator } from '../core/auth/client-certificate.ts';
-import { createDelegated, type RequestHeaderFlags } from '../core/auth/delegated.ts';
+import type { RequestHeaderFlags } from '../core/auth/delegated.ts';
 import { watchFiles } from '../core/auth/file-watch.ts';
 import type { KubeClient } from '../lib/kube/client.ts';
 import { createStandaloneCertificates } from '../core/tls/standalone.ts';
@@ -79,6 +79,8 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
   // Set once everything is built; changes reported before then are in the initial state.
   let security: Security | undefined;
   const serving = options.tlsCertFile === undefined ? await selfSigned(options.selfSignedServing!.dnsNames) : await servingFiles();
+  // Loaded here: it brings the Kubernetes client, which a standalone kindred never needs.
+  const { createDelegated } = await import('../core/auth/delegated.ts');
   const delegated = await createDelegated({
     log,
     ...pick(options, ['kubeconfig', 'authenticationKubeconfig', 'authorizationKubeconfig', 'clientCaFile', 'requestHeader']),

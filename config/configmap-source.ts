@@ -13,20 +13,9 @@ import type { ConfigError } from './schema.ts';
 import { mergeConfigTexts, type ConfigSource, type SourceRead } from './sources.ts';
 import { debounce, DEFAULT_DEBOUNCE_MS } from './watch.ts';
 
-export interface ConfigMapRef {
-  namespace: string;
-  name: string;
-}
+import { CONFIG_REJECTED_REASON, type ConfigMapRef } from './configmap-ref.ts';
 
-/** Parses `NAMESPACE/NAME`; throws with a one-line reason. */
-export function parseConfigMapRef(value: string): ConfigMapRef {
-  const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(value);
-  if (!match) throw new Error(`"${value}" is not NAMESPACE/NAME`);
-  return { namespace: match[1]!, name: match[3]! };
-}
-
-/** The reason on Events kindred records for a rejected config. */
-export const CONFIG_REJECTED_REASON = 'ConfigRejected';
+export { CONFIG_REJECTED_REASON, parseConfigMapRef, type ConfigMapRef } from './configmap-ref.ts';
 
 const isDocumentKey = (key: string): boolean => /\.ya?ml$/.test(key);
 

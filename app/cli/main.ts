@@ -14,7 +14,7 @@ import { resolveBuiltinPlugin } from '../../plugins/index.ts';
 import { createLogger } from '../../core/logger.ts';
 import { KINDRED_VERSION } from '../../core/version-info.ts';
 import { ConfigInvalidError, startKindred, type StartOptions } from '../startup.ts';
-import { parseConfigMapRef } from '../../config/configmap-source.ts';
+import { parseConfigMapRef } from '../../config/configmap-ref.ts';
 import { parseServiceRef, type ServiceRef } from '../apiservices.ts';
 import { newPlugin } from './new-plugin.ts';
 import { HelpRequested, parseServeFlags, parseValidateFlags, USAGE, UsageError, type ServeFlags } from './flags.ts';

@@ -17,7 +17,8 @@
 import type { KubeObject } from '../../core/types/object.ts';
 import type { PluginLogger } from '../../core/types/storage.ts';
 import { EventLog, type LoggedEvent } from '../watch/event-log.ts';
-import { UnreachableError, type KubeTransport, type Query } from './client.ts';
+import type { KubeTransport, Query } from './client.ts';
+import { UnreachableError } from './unreachable.ts';
 import { sleep } from '../sleep.ts';
 
 /**

@@ -33,13 +33,9 @@ export interface RawWatchEvent {
 
 export type Query = Record<string, string | undefined>;
 
-/** Thrown when kube-apiserver could not be reached at all (refused, reset, TLS, timeout). */
-export class UnreachableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'UnreachableError';
-  }
-}
+import { UnreachableError } from './unreachable.ts';
+
+export { UnreachableError };
 
 /** What the list-and-watch cache needs of a client: lets tests stand in for kube-apiserver. */
 export type KubeTransport = Pick<KubeClient, 'request' | 'watch'>;

@@ -7,7 +7,8 @@
  * may quote a value back) out of what the client and the logs see.
  */
 import { StoreError, type StoreErrorCause, type StoreErrorReason } from '../../core/types/errors.ts';
-import { UnreachableError, type KubeResponse } from './client.ts';
+import type { KubeResponse } from './client.ts';
+import { UnreachableError } from './unreachable.ts';
 
 /** How long a client should wait before retrying when the backing API is unavailable. */
 export const RETRY_AFTER_SECONDS = 5;

@@ -7,11 +7,10 @@
  */
 import type { KindDefinition } from '../../core/types/kind.ts';
 import { CONTRACT_VERSION, definePlugin, type PluginContext } from '../../core/types/storage.ts';
-import { acquireClient, releaseClient } from './client.ts';
 import { etcdOptionsSchema, type EtcdPluginOptions } from './options.ts';
-import { EtcdStore } from './store.ts';
+import type { EtcdStore } from './store.ts';
 
-export { EtcdStore } from './store.ts';
+export type { EtcdStore } from './store.ts';
 export { etcdOptionsSchema, type EtcdPluginOptions } from './options.ts';
 
 export const etcdPlugin = definePlugin<EtcdPluginOptions>({
@@ -21,6 +20,8 @@ export const etcdPlugin = definePlugin<EtcdPluginOptions>({
   async create(kind: KindDefinition, options: EtcdPluginOptions, ctx: PluginContext): Promise<EtcdStore> {
     // No etcd call here: a kind loads while etcd is down, and answers 503 until it is back.
     if (!ctx.etcd) throw new Error('the etcd plugin needs kindred started with --etcd-servers');
+    // Loaded on first use: etcd's client (gRPC) is heavy, and most configs never need it.
+    const [{ acquireClient, releaseClient }, { EtcdStore }] = await Promise.all([import('./client.ts'), import('./store.ts')]);
     const client = acquireClient(ctx.etcd);
     const store = new EtcdStore(kind, {
       client,

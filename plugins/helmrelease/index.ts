@@ -9,7 +9,6 @@
  *       chart: {name: postgres, version: 1.x, sourceRef: {kind: HelmRepository, name: platform, namespace: flux-system}}
  */
 import { CONTRACT_VERSION, definePlugin } from '../../core/types/storage.ts';
-import { ProjectedStore } from '../../lib/kube/store.ts';
 import { helmReleaseOptionsSchema, type HelmReleaseOptions } from './options.ts';
 import { helmReleaseProjection } from './projection.ts';
 
@@ -22,6 +21,8 @@ export const helmReleasePlugin = definePlugin<HelmReleaseOptions>({
   // Checked (defaults applied) when the config loads: `create` gets HelmReleaseOptions.
   optionsSchema: helmReleaseOptionsSchema,
   async create(kind, options, ctx) {
+    // Loaded on first use: it brings the Kubernetes client, which most configs never need.
+    const { ProjectedStore } = await import('../../lib/kube/store.ts');
     return new ProjectedStore(kind, helmReleaseProjection(kind, options), { kubeconfigPath: ctx.kubeconfigPath, log: ctx.log });
   },
 });

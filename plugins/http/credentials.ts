@@ -7,7 +7,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import { StoreError } from '../../core/types/errors.ts';
 import type { CredentialRef, HttpOptions, SecretKeyRef } from './options.ts';
 
@@ -57,7 +57,7 @@ class SecretValue implements ValueSource {
     if (Date.now() - this.#readAt < SECRET_TTL_MS) return this.#value;
     const { namespace, name, key } = this.#ref;
     try {
-      this.#api ??= apiFor(this.#kubeconfigPath);
+      this.#api ??= await apiFor(this.#kubeconfigPath);
       const secret = await this.#api.readNamespacedSecret({ namespace, name });
       const data = secret.data?.[key];
       if (data === undefined) throw new Error(`it has no key ${key}`);
@@ -74,7 +74,9 @@ class SecretValue implements ValueSource {
   }
 }
 
-function apiFor(kubeconfigPath: string | undefined): CoreV1Api {
+/** Loads the Kubernetes client on first use: only credentials kept in a Secret need it. */
+async function apiFor(kubeconfigPath: string | undefined): Promise<CoreV1Api> {
+  const { CoreV1Api, KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
   if (kubeconfigPath) config.loadFromFile(kubeconfigPath);
   else config.loadFromCluster();

@@ -5,7 +5,6 @@
  *   backend: {plugin: secret, options: {prefix: creds-, layout: fields}}
  */
 import { CONTRACT_VERSION, definePlugin } from '../../core/types/storage.ts';
-import { ProjectedStore } from '../../lib/kube/store.ts';
 import { secretOptionsSchema, secretProjection, type SecretOptions } from './projection.ts';
 
 export { SECRET, JSON_FIELDS_ANNOTATION, secretProjection, secretOptionsSchema, type SecretOptions } from './projection.ts';
@@ -16,6 +15,8 @@ export const secretPlugin = definePlugin<SecretOptions>({
   // Checked (defaults applied) when the config loads: `create` gets SecretOptions.
   optionsSchema: secretOptionsSchema,
   async create(kind, options, ctx) {
+    // Loaded on first use: it brings the Kubernetes client, which most configs never need.
+    const { ProjectedStore } = await import('../../lib/kube/store.ts');
     return new ProjectedStore(kind, secretProjection(kind, options), { kubeconfigPath: ctx.kubeconfigPath, log: ctx.log });
   },
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
-import etcdPlugin, { EtcdStore } from '../../plugins/etcd/index.ts';
+import etcdPlugin from '../../plugins/etcd/index.ts';
+import { EtcdStore } from '../../plugins/etcd/store.ts';
 import { rejectsWith, request, storeConformance, summary, take, write } from '../../lib/testing/index.ts';
 import { capturingLog, testKind } from './fixtures/kinds.ts';
 import { startEtcd, type EtcdServer } from './etcd-server.ts';
