@@ -8,6 +8,7 @@ import type { KindDefinition } from '../core/types/kind.ts';
 import { checkKinds } from './check.ts';
 import type { IndexedKind, ResolvePlugin, ServingChecks } from './check.ts';
 import { loadConfigFile } from './load.ts';
+import { deepFreeze } from '../lib/store/object-rules.ts';
 import { checkShape, normalizeKind } from './schema.ts';
 import type { ConfigError, RawKind } from './schema.ts';
 
@@ -61,14 +62,6 @@ export function stableStringify(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
 
 /** In file order: by resource index (errors of the file as a whole first), then as found. */

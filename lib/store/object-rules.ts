@@ -45,3 +45,16 @@ export function objectIdentity(scope: Scope, object: KubeObject): { namespace: s
   if (!name) throw new StoreError('BadRequest', 'metadata.name is required');
   return { namespace: scopedNamespace(scope, object.metadata.namespace), name };
 }
+
+/**
+ * Freezes `value` and everything reachable from it (stored objects are plain JSON data). A
+ * store that hands out frozen objects promises they never change, and core then encodes each
+ * once per resourceVersion instead of once per read (core/handlers/present.ts).
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

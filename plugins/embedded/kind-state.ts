@@ -11,6 +11,7 @@ import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject, WatchEvent } from '../../core/types/object.ts';
 import type { PluginLogger } from '../../core/types/storage.ts';
 import { encodeJson, parseJson } from '../../lib/json.ts';
+import { deepFreeze } from '../../lib/store/object-rules.ts';
 import { WatchFanout } from '../../lib/watch/fanout.ts';
 import type { Change, EmbeddedDatabase, KindRow } from './database.ts';
 
@@ -21,7 +22,7 @@ export class KindState {
   readonly row: KindRow;
   readonly #db: EmbeddedDatabase;
   readonly #log: PluginLogger;
-  /** Stored objects by `namespace/name`: never handed out, only copies of them. */
+  /** Stored objects by `namespace/name`, frozen: handed out as they are. */
   readonly objects = new Map<string, KubeObject>();
   readonly watches: WatchFanout;
   /** Events on disk for this kind; compaction runs in the background once it passes the window by a margin. */
@@ -39,13 +40,13 @@ export class KindState {
     for (const body of db.objects(row.id)) {
       const object = parseJson(body) as KubeObject;
       const namespace = row.scope === 'Cluster' ? undefined : object.metadata.namespace;
-      this.objects.set(objectKey(namespace, object.metadata.name ?? ''), object);
+      this.objects.set(objectKey(namespace, object.metadata.name ?? ''), deepFreeze(object));
     }
     this.watches = new WatchFanout({ initialRv: row.horizon, window, log });
     // Replayed events carry no `previous` (core's watch tracks matches itself without it).
     const events = db.events(row);
     for (const stored of events) {
-      const object = parseJson(stored.body) as KubeObject;
+      const object = deepFreeze(parseJson(stored.body) as KubeObject);
       this.watches.emit(stored.rv, { type: stored.type, object });
     }
     this.#persistedEvents = events.length;
@@ -54,7 +55,7 @@ export class KindState {
   /**
    * Stores a change durably, then applies it to the index and tells the watches. Nothing
    * changes when the database refuses it (the StoreError propagates). Takes ownership of
-   * `object` (sets its resourceVersion); returns a copy for the caller.
+   * `object` (sets its resourceVersion, then freezes it) and returns it.
    */
   commit(change: Omit<Change, 'kindId' | 'body'>, object: KubeObject, previous: KubeObject | undefined): KubeObject {
     const rv = this.#db.write({
@@ -65,7 +66,7 @@ export class KindState {
         return encodeJson(object);
       },
     });
-    const stored = object;
+    const stored = deepFreeze(object);
     const key = objectKey(change.namespace || undefined, change.name);
     if (change.type === 'DELETED') this.objects.delete(key);
     else this.objects.set(key, stored);
@@ -73,7 +74,7 @@ export class KindState {
     this.watches.emit(rv, event);
     this.#persistedEvents++;
     if (this.#persistedEvents > this.#window + COMPACTION_SLACK) this.#scheduleCompaction();
-    return structuredClone(stored);
+    return stored;
   }
 
   /** A store of the kind with another `watchWindow` took over: keep that many events from now on. */

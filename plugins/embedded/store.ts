@@ -9,7 +9,8 @@
  * - An acknowledged write is on disk (see database.ts for the fsync policy). A write the disk
  *   refuses (full, read-only, I/O error) fails with a 503 Status and changes nothing; reads
  *   keep working from memory.
- * - Objects are copied on the way in and out (structuredClone), as in the memory store.
+ * - Objects are copied on the way in; stored objects are frozen and handed out as they are,
+ *   as in the memory store (core encodes each once per resourceVersion, not once per read).
  * - `list` and `watch` ignore selectors: core evaluates them.
  * - dryRun writes check everything and store nothing, as in the memory store.
  * - Closing the store ends the watches opened through it; the kind's data and its other
@@ -58,7 +59,7 @@ export class EmbeddedStore implements Storage, Getter, Lister, Watcher, Creater,
     this.#assertOpen();
     const stored = this.#state.objects.get(objectKey(scopedNamespace(this.#kind.scope, namespace), name));
     if (!stored) throw notFound(name);
-    return structuredClone(stored);
+    return stored;
   }
 
   async list(namespace: string | undefined, _query: ListQuery, _req: RequestContext): Promise<ObjectList> {
@@ -66,7 +67,7 @@ export class EmbeddedStore implements Storage, Getter, Lister, Watcher, Creater,
     const ns = scopedNamespace(this.#kind.scope, namespace);
     const items: KubeObject[] = [];
     for (const object of this.#state.objects.values()) {
-      if (ns === undefined || object.metadata.namespace === ns) items.push(structuredClone(object));
+      if (ns === undefined || object.metadata.namespace === ns) items.push(object);
     }
     items.sort(byNamespaceThenName);
     return { items, resourceVersion: String(this.#db.rv) };
@@ -106,7 +107,7 @@ export class EmbeddedStore implements Storage, Getter, Lister, Watcher, Creater,
     const current = this.#state.objects.get(objectKey(ns, name));
     if (!current) throw notFound(name);
     checkDeletePreconditions(current, req.preconditions);
-    if (req.dryRun) return structuredClone(current);
+    if (req.dryRun) return current;
     return this.#state.commit({ type: 'DELETED', namespace: ns ?? '', name }, structuredClone(current), current);
   }
 

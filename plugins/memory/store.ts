@@ -40,7 +40,7 @@ import type {
   WatchQuery,
   WriteContext,
 } from '../../core/types/storage.ts';
-import { checkDeletePreconditions, notFound, STALE_OBJECT, objectIdentity, scopedNamespace } from '../../lib/store/object-rules.ts';
+import { checkDeletePreconditions, deepFreeze, notFound, STALE_OBJECT, objectIdentity, scopedNamespace } from '../../lib/store/object-rules.ts';
 import { DEFAULT_MAX_QUEUED_EVENTS, DEFAULT_WATCH_WINDOW, WatchFanout } from '../../lib/watch/fanout.ts';
 
 export interface MemoryStoreOptions {
@@ -215,12 +215,4 @@ interface MemoryData {
   watches: WatchFanout;
 }
 
-/** Freezes `value` and everything reachable from it (stored objects are plain JSON data). */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
