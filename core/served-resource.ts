@@ -5,6 +5,7 @@ import type { Storage } from './types/storage.ts';
 import type { ServedModel } from './served.ts';
 import type { TableColumn } from './table.ts';
 import type { CompiledSchema } from './schema/index.ts';
+import { cloneJson } from '../lib/json.ts';
 
 /**
  * One kind at one served version: what a resource handler works with. Its `verbs` and
@@ -34,7 +35,7 @@ export function present(resource: ServedResource, object: KubeObject): KubeObjec
   if (!resource.schema?.hasDefaults) return shown;
   // Defaults apply on read too, as kube-apiserver applies them decoding from etcd: an object
   // stored before a default was added shows it (on a copy: stored objects are read-only).
-  const defaulted = structuredClone(shown);
+  const defaulted = cloneJson(shown);
   resource.schema.applyDefaults(defaulted);
   return defaulted;
 }

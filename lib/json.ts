@@ -109,3 +109,27 @@ export function narrowBigIntegers(root: unknown): unknown {
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * A deep copy of JSON data: objects, arrays, strings, numbers, booleans, null, and the
+ * bigints parseJson makes of int64s. About ten times faster than structuredClone, which goes
+ * through V8's value serializer and showed as a tenth of a create's CPU (issue 15). Stored
+ * objects nest at most MAX_NESTING_DEPTH (512) levels (core/nesting.ts), well within the
+ * stack this recursion uses.
+ */
+export function cloneJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = cloneJson(value[i]);
+    return copy as T;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const child = cloneJson((value as Record<string, unknown>)[key]);
+    // An own "__proto__" key (JSON.parse makes one) must stay a key, not become the prototype.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: child, enumerable: true, writable: true, configurable: true });
+    else copy[key] = child;
+  }
+  return copy as T;
+}

@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { FieldSet, type Path, type PathElement } from './fieldset.ts';
 import { resolve, type FieldType, type ListType } from './schema.ts';
-import { isObject } from '../../lib/json.ts';
+import { cloneJson, isObject } from '../../lib/json.ts';
 
 type Json = Record<string, unknown>;
 
@@ -109,19 +109,19 @@ function compareAt(l: unknown, r: unknown, type: FieldType, path: Path, out: Com
 /** Merges an applied configuration into the live value (typed.Merge): the configuration wins on leaves. */
 export function merge(live: unknown, config: unknown, type: FieldType): unknown {
   if (config === undefined) return live;
-  if (live === undefined) return structuredClone(config);
+  if (live === undefined) return cloneJson(config);
   const t = resolve(type, config);
-  if (isEmptyish(live) && isEmptyish(config)) return structuredClone(config);
+  if (isEmptyish(live) && isEmptyish(config)) return cloneJson(config);
   if (t.kind === 'map' && isObject(live) && isObject(config) && !t.atomic) {
     const out: Json = {};
     for (const [key, value] of Object.entries(live)) out[key] = key in config ? merge(value, config[key], t.field(key)) : value;
-    for (const [key, value] of Object.entries(config)) if (!(key in live)) out[key] = structuredClone(value);
+    for (const [key, value] of Object.entries(config)) if (!(key in live)) out[key] = cloneJson(value);
     return out;
   }
   if (t.kind === 'list' && Array.isArray(live) && Array.isArray(config) && t.listType !== 'atomic') {
     return mergeItems(t, live, config);
   }
-  return structuredClone(config);
+  return cloneJson(config);
 }
 
 /**

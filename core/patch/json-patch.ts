@@ -18,7 +18,7 @@
  * deeper than MAX_NESTING_DEPTH, the limit every decoded body has.
  */
 import { MAX_NESTING_DEPTH, nestingDepthExceeds } from '../nesting.ts';
-import { encodeJson } from '../../lib/json.ts';
+import { cloneJson, encodeJson } from '../../lib/json.ts';
 
 /** kube-apiserver's default `JSONPatchMaxCopyBytes` (k8s.io/apiserver `server/config.go`). */
 export const MAX_COPY_BYTES = 3 * 1024 * 1024;
@@ -55,7 +55,7 @@ const INVALID_INDEX = 'invalid index referenced';
  */
 export function applyJsonPatch(document: unknown, operations: unknown, maxCopyBytes = MAX_COPY_BYTES): unknown {
   const ops = decodeOperations(operations);
-  const copy = structuredClone(document);
+  const copy = cloneJson(document);
   if (!isContainer(copy)) throw applyError(`json: cannot unmarshal ${goJsonType(copy)} into Go value of type jsonpatch.partialDoc`);
   let doc: Container = copy;
   let copiedBytes = 0;
@@ -119,7 +119,7 @@ export function applyJsonPatch(document: unknown, operations: unknown, maxCopyBy
         if (maxCopyBytes > 0 && copiedBytes > maxCopyBytes) {
           throw applyError(`Unable to complete the copy, the accumulated size increase of copy is ${copiedBytes}, exceeding the limit ${maxCopyBytes}`);
         }
-        attempt(() => add(target.container, target.key, structuredClone(value ?? null)), 'error while adding value during copy');
+        attempt(() => add(target.container, target.key, cloneJson(value ?? null)), 'error while adding value during copy');
         break;
       }
       case 'test': {
@@ -186,7 +186,7 @@ function fromOf(op: Operation, kind: 'move' | 'copy'): string {
 
 /** The operation's value, copied so the result shares nothing with the patch; absent is null. */
 function valueOf(op: Operation): unknown {
-  return structuredClone(op.value ?? null);
+  return cloneJson(op.value ?? null);
 }
 
 /**

@@ -6,7 +6,7 @@
  * applying anything (evanphx `ErrBadJSONPatch`); that check belongs to the handler. Here any
  * non-object patch simply replaces the target, as the RFC says.
  */
-import { isObject } from '../../lib/json.ts';
+import { cloneJson, isObject } from '../../lib/json.ts';
 
 type JsonObject = Record<string, unknown>;
 
@@ -17,7 +17,7 @@ type JsonObject = Record<string, unknown>;
  * result shares no objects or arrays with either, so callers may change it freely.
  */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  return mergeInto(structuredClone(target), patch);
+  return mergeInto(cloneJson(target), patch);
 }
 
 /** Merges into `target`, which this module owns (a fresh clone). */

@@ -12,6 +12,7 @@ import { timestamp } from '../metadata.ts';
 import type { Selection } from '../selection.ts';
 import { selectObjects } from './list.ts';
 import { deleteContext, refOf, storeContext, storeWith, writeContext, type DeleteOptions, type RegistryRequest, type WriteOptions } from './request.ts';
+import { cloneJson } from '../../lib/json.ts';
 
 const propagationFinalizer = { Foreground: 'foregroundDeletion', Orphan: 'orphan' } as const;
 
@@ -54,7 +55,7 @@ async function deleteOne(req: RegistryRequest, stored: KubeObject, options: Dele
     return storeWith(req, canDelete, 'delete').delete(stored.metadata.namespace, stored.metadata.name!, deleteContext(req, options.dryRun, options.preconditions));
   }
   if (stored.metadata.deletionTimestamp && finalizers.length === (stored.metadata.finalizers ?? []).length) return stored;
-  const marked: KubeObject = structuredClone(stored);
+  const marked: KubeObject = cloneJson(stored);
   marked.metadata.finalizers = finalizers;
   marked.metadata.deletionTimestamp ??= timestamp(req.now());
   marked.metadata.deletionGracePeriodSeconds ??= 0;

@@ -15,6 +15,7 @@ import { trackManagedFields } from './managed-fields.ts';
 import { admit } from './admit.ts';
 import { fitObjectLimits } from './object-limits.ts';
 import { deleteFinalized, deletesNow } from './delete.ts';
+import { cloneJson } from '../../lib/json.ts';
 
 const MAX_ATTEMPTS = 5;
 
@@ -45,7 +46,7 @@ export async function readModifyWrite(req: RegistryRequest, options: WriteOption
     }
     // Stored objects may be frozen and shared (plugins/memory): prepareForUpdate keeps parts of
     // `stored` (status) and an apply may keep more, so copy before admission changes it in place.
-    const updated = toStatus ? prepareForStatusUpdate(stored, wanted) : structuredClone(prepareForUpdate(stored, wanted, hasStatus));
+    const updated = toStatus ? prepareForStatusUpdate(stored, wanted) : cloneJson(prepareForUpdate(stored, wanted, hasStatus));
     updated.metadata.resourceVersion = stored.metadata.resourceVersion!;
     admit(req, updated, stored, options);
     trackManagedFields(req, options, operation, stored, wanted, updated);

@@ -8,7 +8,7 @@
  * Afterwards, nulls that a non-nullable field without a default would reject are dropped
  * (`PruneNonNullableNullsWithoutDefaults` in the same package).
  */
-import { isObject } from '../../lib/json.ts';
+import { cloneJson, isObject } from '../../lib/json.ts';
 import { additionalPropertiesOf, isNullable, itemsOf, propertiesOf, type SchemaNode } from './node.ts';
 
 const hasDefault = (s: SchemaNode): boolean => s.default !== undefined;
@@ -19,7 +19,7 @@ export function applyDefaultsTo(value: unknown, schema: SchemaNode): void {
     const items = itemsOf(schema);
     if (!items) return;
     for (let i = 0; i < value.length; i++) {
-      if (nonNullableNull(value[i], items) && hasDefault(items)) value[i] = structuredClone(items.default);
+      if (nonNullableNull(value[i], items) && hasDefault(items)) value[i] = cloneJson(items.default);
       applyDefaultsTo(value[i], items);
     }
     return;
@@ -28,7 +28,7 @@ export function applyDefaultsTo(value: unknown, schema: SchemaNode): void {
   const properties = propertiesOf(schema) ?? {};
   for (const [key, prop] of Object.entries(properties)) {
     if (!hasDefault(prop)) continue;
-    if (!(key in value) || nonNullableNull(value[key], prop)) value[key] = structuredClone(prop.default);
+    if (!(key in value) || nonNullableNull(value[key], prop)) value[key] = cloneJson(prop.default);
   }
   const additional = additionalPropertiesOf(schema);
   for (const key of Object.keys(value)) {
@@ -36,7 +36,7 @@ export function applyDefaultsTo(value: unknown, schema: SchemaNode): void {
     if (prop) {
       applyDefaultsTo(value[key], prop);
     } else if (additional) {
-      if (nonNullableNull(value[key], additional) && hasDefault(additional)) value[key] = structuredClone(additional.default);
+      if (nonNullableNull(value[key], additional) && hasDefault(additional)) value[key] = cloneJson(additional.default);
       applyDefaultsTo(value[key], additional);
     }
   }

@@ -36,6 +36,7 @@ import type {
 import { byNamespaceThenName, checkDeletePreconditions, notFound, STALE_OBJECT, objectIdentity, scopedNamespace } from '../../lib/store/object-rules.ts';
 import type { EmbeddedDatabase } from './database.ts';
 import { objectKey, releaseKindState, type KindState } from './kind-state.ts';
+import { cloneJson } from '../../lib/json.ts';
 
 export class EmbeddedStore implements Storage, Getter, Lister, Watcher, Creater, Updater, Deleter {
   readonly #kind: KindDefinition;
@@ -108,7 +109,7 @@ export class EmbeddedStore implements Storage, Getter, Lister, Watcher, Creater,
     if (!current) throw notFound(name);
     checkDeletePreconditions(current, req.preconditions);
     if (req.dryRun) return current;
-    return this.#state.commit({ type: 'DELETED', namespace: ns ?? '', name }, structuredClone(current), current);
+    return this.#state.commit({ type: 'DELETED', namespace: ns ?? '', name }, cloneJson(current), current);
   }
 
   watch(namespace: string | undefined, query: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent> {
@@ -134,7 +135,7 @@ export class EmbeddedStore implements Storage, Getter, Lister, Watcher, Creater,
 
   /** A private copy of a caller's object: it may change its own afterwards. */
   #own(object: KubeObject): KubeObject {
-    return structuredClone(object);
+    return cloneJson(object);
   }
 
 }

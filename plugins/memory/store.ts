@@ -6,7 +6,7 @@
  * - resourceVersion is a decimal integer, bumped by every create, update and delete. It
  *   starts at 1, so an empty store lists as "1", never the "0" that means "from now".
  *   The store sets only `metadata.resourceVersion`; core fills every other field.
- * - Objects are copied (structuredClone) on the way in and then deep-frozen: get, list and
+ * - Objects are copied (cloneJson) on the way in and then deep-frozen: get, list and
  *   writes hand out the stored object itself, shared and read-only, so no caller can change
  *   stored state through a reference it holds or was given, and reads copy nothing (a
  *   list of 10,000 objects used to clone every one, issue 15). A caller that wants to change
@@ -42,6 +42,7 @@ import type {
 } from '../../core/types/storage.ts';
 import { checkDeletePreconditions, deepFreeze, notFound, STALE_OBJECT, objectIdentity, scopedNamespace } from '../../lib/store/object-rules.ts';
 import { DEFAULT_MAX_QUEUED_EVENTS, DEFAULT_WATCH_WINDOW, WatchFanout } from '../../lib/watch/fanout.ts';
+import { cloneJson } from '../../lib/json.ts';
 
 export interface MemoryStoreOptions {
   /** How many past events a watch can resume from. Default 1000. */
@@ -119,7 +120,7 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
     const { namespace, name } = objectIdentity(this.#kind.scope, object);
     const key = this.#key(namespace, name);
     if (this.#data.objects.has(key)) throw new StoreError('AlreadyExists', `${name} already exists`);
-    const created = structuredClone(object);
+    const created = cloneJson(object);
     if (req.dryRun) {
       delete created.metadata.resourceVersion;
       return deepFreeze(created);
@@ -140,7 +141,7 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
     if (!current) throw notFound(name);
     const wanted = object.metadata.resourceVersion;
     if (wanted && wanted !== current.metadata.resourceVersion) throw new StoreError('Conflict', STALE_OBJECT);
-    const updated = structuredClone(object);
+    const updated = cloneJson(object);
     if (req.dryRun) {
       updated.metadata.resourceVersion = current.metadata.resourceVersion;
       return deepFreeze(updated);
@@ -160,7 +161,7 @@ export class MemoryStore implements Storage, Getter, Lister, Watcher, Creater, U
     checkDeletePreconditions(current, req.preconditions);
     if (req.dryRun) return current;
     this.#data.objects.delete(key);
-    const deleted = structuredClone(current);
+    const deleted = cloneJson(current);
     deleted.metadata.resourceVersion = this.#nextRv();
     deepFreeze(deleted);
     this.#emit({ type: 'DELETED', object: deleted, previous: current });

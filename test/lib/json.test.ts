@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeJson, narrowBigIntegers, parseJson } from '../../lib/json.ts';
+import { cloneJson, encodeJson, narrowBigIntegers, parseJson } from '../../lib/json.ts';
 
 describe('parseJson(text)', () => {
   const cases: [name: string, text: string, value: unknown][] = [
@@ -37,5 +37,20 @@ describe('encodeJson(value)', () => {
 describe('narrowBigIntegers(value)', () => {
   it('turns safe and out-of-int64 bigints into numbers and keeps the rest', () => {
     assert.deepEqual(narrowBigIntegers({ a: 1n, b: [123456789012345678n, 2n ** 63n] }), { a: 1, b: [123456789012345678n, 2 ** 63] });
+  });
+});
+
+describe('cloneJson(value)', () => {
+  it('copies JSON data deeply, int64 bigints and own __proto__ keys included, sharing nothing', () => {
+    const original = JSON.parse('{"a":[1,{"b":null}],"s":"x","__proto__":{"evil":true}}') as Record<string, unknown>;
+    original.n = 12345678901234567890n;
+    const copy = cloneJson(original);
+    assert.deepEqual(copy, original);
+    assert.notEqual(copy.a, original.a);
+    assert.notEqual((copy.a as unknown[])[1], (original.a as unknown[])[1]);
+    assert.equal(typeof copy.n, 'bigint');
+    assert.ok(Object.hasOwn(copy, '__proto__'), 'an own __proto__ key stays a key');
+    assert.equal(Object.getPrototypeOf(copy), Object.prototype);
+    assert.equal(({} as Record<string, unknown>).evil, undefined);
   });
 });
