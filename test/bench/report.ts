@@ -4,6 +4,8 @@ export interface BenchSettings {
   short: boolean;
   /** Objects created, then listed. */
   objects: number;
+  /** Objects of the HelmRelease-backed kind (each one a HelmRelease in kube-apiserver). */
+  kubeObjects: number;
   /** How long each throughput run lasts. */
   loadMs: number;
   /** kindred/bare alternations per figure; the median round is reported. */
@@ -19,8 +21,8 @@ export interface BenchSettings {
 
 export function settingsFor(short: boolean): BenchSettings {
   return short
-    ? { short, objects: 60, loadMs: 250, rounds: 1, listRepeats: 2, watchers: 20, writesPerSecond: 20, watchMs: 300, reloads: 2, starts: 1 }
-    : { short, objects: 10_000, loadMs: 4000, rounds: 3, listRepeats: 5, watchers: 1000, writesPerSecond: 100, watchMs: 5000, reloads: 20, starts: 3 };
+    ? { short, objects: 60, kubeObjects: 10, loadMs: 250, rounds: 1, listRepeats: 2, watchers: 20, writesPerSecond: 20, watchMs: 300, reloads: 2, starts: 1 }
+    : { short, objects: 10_000, kubeObjects: 1000, loadMs: 4000, rounds: 3, listRepeats: 5, watchers: 1000, writesPerSecond: 100, watchMs: 5000, reloads: 20, starts: 3 };
 }
 
 export interface Row {

@@ -32,15 +32,22 @@ function medianRun<T extends LoadResult>(results: T[]): T {
 }
 
 /** A load run's figures plus the server's CPU time per request, in µs. */
-type Measured = LoadResult & { cpuUsPerRequest: number };
+export type Measured = LoadResult & { cpuUsPerRequest: number };
 
-async function measured(server: ServerProcess, run: () => Promise<LoadResult>): Promise<Measured> {
+/** Whatever serves one side of a comparison: one process or several (kube-apiserver + etcd). */
+export interface CpuMeter {
+  /** CPU time (user + system) the serving processes have used so far, in ms. */
+  cpuMs(): number;
+}
+
+export async function measured(server: CpuMeter, run: () => Promise<LoadResult>): Promise<Measured> {
   const cpu = server.cpuMs();
   const result = await run();
   return { ...result, cpuUsPerRequest: ((server.cpuMs() - cpu) * 1000) / Math.max(1, result.requests) };
 }
 
-async function alternate(settings: BenchSettings, kindred: ServerProcess, bare: ServerProcess, run: (server: ServerProcess, round: number) => Promise<LoadResult>) {
+/** `settings.rounds` rounds of kindred then baseline; the median round of each. */
+export async function alternate<S extends CpuMeter>(settings: BenchSettings, kindred: S, bare: S, run: (server: S, round: number) => Promise<LoadResult>) {
   const k: Measured[] = [];
   const b: Measured[] = [];
   for (let round = 0; round < settings.rounds; round++) {
@@ -50,13 +57,13 @@ async function alternate(settings: BenchSettings, kindred: ServerProcess, bare: 
   return { kindred: medianRun(k), bare: medianRun(b) };
 }
 
-function throughputRows(scenario: string, protocol: Protocol, r: { kindred: Measured; bare: Measured }, goal: string): Row[] {
+export function throughputRows(scenario: string, protocol: Protocol, r: { kindred: Measured; bare: Measured }, goal: string, cpuGoal = goal ? '≤ 1.67×' : ''): Row[] {
   const { kindred: k, bare: b } = r;
   return [
     { scenario, protocol, figure: 'req/s', kindred: k.perSecond, bare: b.perSecond, ratio: k.perSecond / b.perSecond, goal, errors: k.errors },
     { scenario, protocol, figure: 'p99 ms', kindred: k.p99Ms, bare: b.p99Ms, ratio: k.p99Ms / b.p99Ms, goal: '' },
     // Unlike req/s, not skewed by load elsewhere on the machine: the server's own cost.
-    { scenario, protocol, figure: 'server CPU µs/req', kindred: k.cpuUsPerRequest, bare: b.cpuUsPerRequest, ratio: k.cpuUsPerRequest / b.cpuUsPerRequest, goal: goal ? '≤ 1.67×' : '' },
+    { scenario, protocol, figure: 'server CPU µs/req', kindred: k.cpuUsPerRequest, bare: b.cpuUsPerRequest, ratio: k.cpuUsPerRequest / b.cpuUsPerRequest, goal: cpuGoal },
   ];
 }
 

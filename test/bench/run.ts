@@ -7,7 +7,8 @@
  *
  * `--short` (or KINDRED_BENCH_SHORT=1) runs every scenario on tiny inputs in seconds: CI
  * runs it so the harness cannot rot, and asserts nothing about time. Scenarios: create, get,
- * list, watch, start, reload.
+ * list, watch, start, reload; and, on a real control plane (test/bench/cluster.ts; skipped
+ * with a row saying so when its binaries are missing), front-proxy, helmrelease, aggregated.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -17,12 +18,18 @@ import { watchScenario } from './watch.ts';
 import { measureReloads } from './reload.ts';
 import { measureStarts } from './start.ts';
 import { markdownTable, median, settingsFor, type BenchSettings, type Row } from './report.ts';
+import { CLUSTER_SCENARIOS, clusterRows } from './cluster-scenarios.ts';
 
-const SCENARIOS = ['create', 'get', 'list', 'watch', 'start', 'reload'] as const;
+const SCENARIOS = ['create', 'get', 'list', 'watch', 'start', 'reload', ...CLUSTER_SCENARIOS] as const;
 
 const { values } = parseArgs({ options: { short: { type: 'boolean' }, only: { type: 'string' } } });
 const settings = settingsFor(values.short === true || process.env.KINDRED_BENCH_SHORT === '1');
-const only = new Set(values.only ? values.only.split(',') : SCENARIOS);
+const only = new Set<string>(values.only ? values.only.split(',') : SCENARIOS);
+const unknown = [...only].filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown scenario ${unknown.join(', ')}; expected some of ${SCENARIOS.join(', ')}`);
+  process.exit(2);
+}
 
 async function startRows(settings: BenchSettings): Promise<Row[]> {
   const { kindredMs, bareMs } = await measureStarts(settings.starts);
@@ -48,12 +55,15 @@ const loadAtStart = loadavg()[0]!;
 const servers = { kindred: await startServer('kindred'), bare: await startServer('bare') };
 const rows: Row[] = [];
 try {
-  // create fills the store that get and list read, so it always runs (it is quick).
-  const created = await createScenario(settings, servers.kindred, servers.bare);
-  if (only.has('create')) rows.push(...created);
+  // create fills the store that get and list read, so it runs whenever they do (it is quick).
+  if (['create', 'get', 'list'].some((name) => only.has(name))) {
+    const created = await createScenario(settings, servers.kindred, servers.bare);
+    if (only.has('create')) rows.push(...created);
+  }
   if (only.has('get')) rows.push(...(await getScenario(settings, servers.kindred, servers.bare)));
   if (only.has('list')) rows.push(...(await listScenario(settings, servers.kindred, servers.bare)));
   if (only.has('watch')) rows.push(...(await watchScenario(settings, servers.kindred, servers.bare)));
+  rows.push(...(await clusterRows(CLUSTER_SCENARIOS.filter((name) => only.has(name)), settings, servers.bare)));
 } finally {
   await servers.kindred.stop();
   await servers.bare.stop();

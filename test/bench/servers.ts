@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { Target } from './load.ts';
+import type { KindredServerOptions } from './kindred-server.ts';
 
 export interface ServerProcess {
   readonly name: 'kindred' | 'bare';
@@ -33,9 +34,22 @@ const CLOCK_TICKS = 100;
 
 const entry = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-export async function startServer(name: 'kindred' | 'bare'): Promise<ServerProcess> {
+/** CPU time (user + system) process `pid` has used so far, in ms (Linux /proc). */
+export function processCpuMs(pid: number): number {
+  // Fields 14 and 15 of /proc/PID/stat (after the parenthesised command name): utime, stime in clock ticks.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/**
+ * Starts one server process. `kindredOptions` (kindred only) goes to
+ * test/bench/kindred-server.ts as its argument: the default is standalone mode.
+ */
+export async function startServer(name: 'kindred' | 'bare', kindredOptions?: KindredServerOptions): Promise<ServerProcess> {
   const started = performance.now();
-  const child = fork(entry(name === 'kindred' ? './kindred-server.ts' : './bare-server.ts'), [], {
+  const args = name === 'kindred' && kindredOptions ? [JSON.stringify(kindredOptions)] : [];
+  const child = fork(entry(name === 'kindred' ? './kindred-server.ts' : './bare-server.ts'), args, {
     // KINDRED_BENCH_NODE_ARGS adds node flags to kindred's process, e.g. a CPU or heap profile:
     // KINDRED_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
     execArgv: ['--import', 'tsx', ...(name === 'kindred' ? (process.env.KINDRED_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) : [])],
@@ -59,12 +73,7 @@ export async function startServer(name: 'kindred' | 'bare'): Promise<ServerProce
     rss: () => kb('VmRSS'),
     resetPeak: () => writeFileSync(`/proc/${child.pid}/clear_refs`, '5'),
     peakRss: () => kb('VmHWM'),
-    cpuMs: () => {
-      // Fields 14 and 15 of /proc/PID/stat (after the parenthesised command name): utime, stime in clock ticks.
-      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-    },
+    cpuMs: () => processCpuMs(child.pid!),
     route: (key, status, contentType, body) =>
       new Promise((resolve) => {
         const onMessage = (m: { type: string; key: string }) => {
