@@ -272,6 +272,14 @@ class H1Connection implements Connection {
   }
 }
 
+/**
+ * client-go's HTTP/2 flow-control windows (golang.org/x/net/http2 Transport: 4 MiB per
+ * stream, 1 GiB per connection). Node's default, 64 KiB, would make a 10 MB LIST wait for
+ * ~160 window updates, which no Kubernetes client does.
+ */
+const STREAM_WINDOW = 4 << 20;
+const CONNECTION_WINDOW = 1 << 30;
+
 class H2Connection implements Connection {
   readonly #session: ClientHttp2Session;
 
@@ -281,7 +289,8 @@ class H2Connection implements Connection {
 
   static open(target: Target): Promise<H2Connection> {
     return new Promise((resolve, reject) => {
-      const session = h2Connect(target.url, { ca: target.ca, cert: target.cert, key: target.key }, () => {
+      const session = h2Connect(target.url, { ca: target.ca, cert: target.cert, key: target.key, settings: { initialWindowSize: STREAM_WINDOW } }, () => {
+        session.setLocalWindowSize(CONNECTION_WINDOW);
         session.off('error', reject);
         session.on('error', () => {});
         resolve(new H2Connection(session));
