@@ -11,7 +11,7 @@
  * spawn → ready, which includes loading node and the modules). In aggregated mode ca, cert
  * and key are empty: the parent made them and picks the identity per scenario.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -64,5 +64,8 @@ const kindred = await startKindred({
 const creds = options.aggregated ? { ca: '', cert: '', key: '' } : credentialsFromKubeconfig(join(dir, 'kubeconfig'));
 process.send!({ type: 'ready', url: kindred.url, ca: creds.ca, cert: creds.cert, key: creds.key, startedMs: performance.now() - started });
 process.on('disconnect', () => {
-  void kindred.stop().finally(() => process.exit(0));
+  void kindred
+    .stop()
+    .then(() => rm(dir, { recursive: true, force: true }))
+    .finally(() => process.exit(0));
 });
