@@ -113,7 +113,7 @@ export async function startBenchCluster(): Promise<BenchCluster> {
       kindredViaFrontProxy: kindredSide(cp.frontProxy.clientCertPem, cp.frontProxy.clientKeyPem, { 'x-remote-user': 'admin', 'x-remote-group': 'system:masters' }),
       kindredClientCert: kindredSide(adminCreds.cert!, adminCreds.key!),
       apiServer: { target: adminTarget, cpuMs: controlPlaneCpu },
-      aggregator: { target: adminTarget, cpuMs: () => controlPlaneCpu() + kindred!.cpuMs() },
+      aggregator: { target: adminTarget, cpuMs: () => controlPlaneCpu() + kindred!.cpuMs(), part: { name: 'kindred', cpuMs: () => kindred!.cpuMs() } },
       stop: async () => {
         await kindred?.stop();
         await backend.stop();
