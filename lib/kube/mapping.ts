@@ -18,6 +18,7 @@
  */
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject, ObjectMeta } from '../../core/types/object.ts';
+import { cloneJson } from '../json.ts';
 
 export const RESERVED_DOMAIN = 'kindred.dev';
 export const GROUP_LABEL = `${RESERVED_DOMAIN}/group`;
@@ -100,7 +101,7 @@ export function toBackingMetadata(mapping: MetadataMapping, object: KubeObject, 
   if (meta.resourceVersion) backing.resourceVersion = meta.resourceVersion;
   for (const hidden of ['ownerReferences', 'finalizers'] as const) {
     const value = current?.metadata[hidden];
-    if (value !== undefined) backing[hidden] = structuredClone(value) as never;
+    if (value !== undefined) backing[hidden] = cloneJson(value) as never;
   }
   return backing;
 }

@@ -29,6 +29,8 @@ import { errorFromFailure, errorFromResponse, unavailable } from './errors.ts';
 import { acquireCache, collectionPath, type BackingResource } from './shared.ts';
 import { IDENTITY_SELECTOR, storageApiVersion } from './mapping.ts';
 import { WatchStream } from '../watch/watch-stream.ts';
+import { cloneJson } from '../json.ts';
+import { deepFreeze } from '../store/object-rules.ts';
 
 /** How a kind maps onto its backing resource: the part each plugin writes. */
 export interface Projection {
@@ -58,6 +60,13 @@ export interface ProjectedStoreOptions {
 export class ProjectedStore implements Storage {
   readonly #kind: KindDefinition;
   readonly #projection: Projection;
+  /**
+   * Each backing object's projection (null: not one of this kind's), made once: the cache
+   * replaces its objects on every event and never changes one, so a projection holds until
+   * its backing object goes. Reads then copy nothing, and the frozen projection lets core
+   * encode it once too (issue 15: projecting on every read was three quarters of a LIST).
+   */
+  readonly #projected = new WeakMap<KubeObject, KubeObject | null>();
   readonly #options: ProjectedStoreOptions;
   readonly #cache: ListWatchCache;
   readonly #client: KubeClient;
@@ -232,15 +241,23 @@ export class ProjectedStore implements Storage {
     } else if (now) {
       push({ type: 'ADDED', object: now });
     } else if (before) {
-      // It lost the identity labels: for this kind it is gone.
-      before.metadata.resourceVersion = String(notice.rv);
-      push({ type: 'DELETED', object: before });
+      // It lost the identity labels: for this kind it is gone (a copy: projections are shared).
+      const gone = cloneJson(before);
+      gone.metadata.resourceVersion = String(notice.rv);
+      push({ type: 'DELETED', object: deepFreeze(gone) });
     }
   }
 
-  /** A fresh copy of the kind object for `backing`, or undefined. */
+  /** The kind object `backing` projects onto (frozen, shared), or undefined. */
   #project(backing: KubeObject | undefined): KubeObject | undefined {
-    return backing ? this.#projection.fromBacking(structuredClone(backing)) : undefined;
+    if (!backing) return undefined;
+    let projected = this.#projected.get(backing);
+    if (projected === undefined) {
+      projected = this.#projection.fromBacking(cloneJson(backing)) ?? null;
+      if (projected) deepFreeze(projected);
+      this.#projected.set(backing, projected);
+    }
+    return projected ?? undefined;
   }
 
   #path(namespace: string | undefined, name: string): string {
@@ -265,8 +282,11 @@ export class ProjectedStore implements Storage {
     if (!req.dryRun && !(await this.#cache.waitForRv(rvOf(written), this.#writeWaitMs()))) this.#warnInvisible('write', written.metadata.name ?? '');
     const object = this.#project(written);
     if (!object) throw new StoreError('InternalError', `the written ${this.#projection.resource.kind} does not project back onto ${this.#kind.names.kind}`);
-    if (req.dryRun && !object.metadata.resourceVersion) delete object.metadata.resourceVersion;
-    return object;
+    if (!req.dryRun || object.metadata.resourceVersion) return object;
+    // A dry run has no resourceVersion to show (a copy: projections are shared).
+    const answer = cloneJson(object);
+    delete answer.metadata.resourceVersion;
+    return answer;
   }
 
   #writeWaitMs(): number {

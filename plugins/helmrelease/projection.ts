@@ -10,7 +10,7 @@ import type { KubeObject } from '../../core/types/object.ts';
 import { fromBackingMetadata, isProjectionOf, storageApiVersion, toBackingMetadata, type MetadataMapping } from '../../lib/kube/mapping.ts';
 import type { BackingResource, Projection } from '../../lib/kube/index.ts';
 import type { HelmReleaseOptions } from './options.ts';
-import { isObject } from '../../lib/json.ts';
+import { cloneJson, isObject } from '../../lib/json.ts';
 
 export const HELM_RELEASE: BackingResource = { group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases', kind: 'HelmRelease' };
 
@@ -52,18 +52,18 @@ export function helmReleaseProjection(kind: KindDefinition, options: HelmRelease
       const spec: Record<string, unknown> = {
         ...(isObject(current?.spec) ? current.spec : {}),
         interval: options.interval ?? '5m',
-        values: placeAt(path, structuredClone(isObject(object.spec) ? object.spec : {})),
+        values: placeAt(path, cloneJson(isObject(object.spec) ? object.spec : {})),
       };
       if (options.chart) {
         const { name, ...chart } = options.chart;
-        spec.chart = { spec: { chart: name, ...structuredClone(chart) } };
+        spec.chart = { spec: { chart: name, ...cloneJson(chart) } };
         delete spec.chartRef;
       } else if (options.chartRef) {
-        spec.chartRef = structuredClone(options.chartRef);
+        spec.chartRef = cloneJson(options.chartRef);
         delete spec.chart;
       }
-      for (const setting of SETTINGS) if (options[setting] !== undefined) spec[setting] = structuredClone(options[setting]);
-      if (options.valuesFrom) spec.valuesFrom = structuredClone(options.valuesFrom);
+      for (const setting of SETTINGS) if (options[setting] !== undefined) spec[setting] = cloneJson(options[setting]);
+      if (options.valuesFrom) spec.valuesFrom = cloneJson(options.valuesFrom);
       return { apiVersion: `${HELM_RELEASE.group}/${HELM_RELEASE.version}`, kind: HELM_RELEASE.kind, metadata: toBackingMetadata(mapping, object, current), spec };
     },
     fromBacking(backing) {
