@@ -19,7 +19,7 @@ import type { KubeObject } from '../../core/types/object.ts';
 import type { PluginLogger, RequestContext } from '../../core/types/storage.ts';
 import type { WatchEvent } from '../../core/types/object.ts';
 import { WatchFanout } from '../../lib/watch/fanout.ts';
-import { copyJson } from './pointer.ts';
+import { cloneJson } from '../../lib/json.ts';
 
 interface Entry {
   object: KubeObject;
@@ -73,7 +73,7 @@ export class KnownObjects {
   /** The object as known, a copy; undefined when unknown. */
   get(key: string): KubeObject | undefined {
     const entry = this.#entries.get(key);
-    return entry ? copyJson(entry.object) : undefined;
+    return entry ? cloneJson(entry.object) : undefined;
   }
 
   /**
@@ -116,7 +116,7 @@ export class KnownObjects {
     const last = entry?.seq ?? this.#tombstones.get(key) ?? 0;
     if (seq < last) return undefined;
     const deleted = this.#remove(seq, key);
-    return deleted && copyJson(deleted);
+    return deleted && cloneJson(deleted);
   }
 
   #remove(seq: number, key: string): KubeObject | undefined {
@@ -124,7 +124,7 @@ export class KnownObjects {
     this.#tombstones.set(key, seq);
     if (!entry) return undefined;
     this.#entries.delete(key);
-    const deleted = copyJson(entry.object);
+    const deleted = cloneJson(entry.object);
     deleted.metadata.resourceVersion = this.#mint();
     this.#emit({ type: 'DELETED', object: deleted, previous: entry.object });
     return deleted;
@@ -144,7 +144,7 @@ export class KnownObjects {
   /** Copies of the known objects that `filter` keeps, sorted by namespace then name. */
   list(filter: (object: KubeObject) => boolean): KubeObject[] {
     const items: KubeObject[] = [];
-    for (const { object } of this.#entries.values()) if (filter(object)) items.push(copyJson(object));
+    for (const { object } of this.#entries.values()) if (filter(object)) items.push(cloneJson(object));
     return items.sort(byNamespaceThenName);
   }
 

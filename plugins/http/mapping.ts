@@ -15,7 +15,8 @@ import { createHash } from 'node:crypto';
 import { StoreError } from '../../core/types/errors.ts';
 import type { KindDefinition } from '../../core/types/kind.ts';
 import type { KubeObject, ObjectMeta } from '../../core/types/object.ts';
-import { copyJson, getAt, isObject, parsePointer, removeAt, setAt, withoutAt, type JsonObject } from './pointer.ts';
+import { getAt, isObject, parsePointer, removeAt, setAt, withoutAt, type JsonObject } from './pointer.ts';
+import { cloneJson } from '../../lib/json.ts';
 
 export interface FieldPointers {
   name: string;
@@ -111,13 +112,13 @@ export class RecordMapping {
     if (!isObject(spec)) throw invalid('spec', 'must be an object');
     let record: JsonObject;
     if (this.#spec) {
-      record = current ? copyJson(current) : {};
-      setAt(record, this.#spec, copyJson(spec));
+      record = current ? cloneJson(current) : {};
+      setAt(record, this.#spec, cloneJson(spec));
     } else {
       for (const key of Object.keys(spec)) {
         if (this.#reserved().has(key)) throw invalid(`spec.${key}`, `is a field the service record uses for ${this.#reserved().get(key)}`);
       }
-      record = copyJson(spec);
+      record = cloneJson(spec);
     }
     if (this.#version && current) {
       const version = getAt(current, this.#version);
@@ -126,9 +127,9 @@ export class RecordMapping {
     setAt(record, this.#name, object.metadata.name);
     if (this.#namespace) setAt(record, this.#namespace, object.metadata.namespace);
     const { name: _n, namespace: _ns, resourceVersion: _rv, ...kept } = object.metadata;
-    if (Object.keys(kept).length > 0) setAt(record, this.#metadata, copyJson(kept));
+    if (Object.keys(kept).length > 0) setAt(record, this.#metadata, cloneJson(kept));
     else removeAt(record, this.#metadata);
-    if (isObject(object.status)) setAt(record, this.#status, copyJson(object.status));
+    if (isObject(object.status)) setAt(record, this.#status, cloneJson(object.status));
     else removeAt(record, this.#status);
     return record;
   }

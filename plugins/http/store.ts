@@ -31,6 +31,7 @@ import type { HttpOptions } from './options.ts';
 import { isObject, type JsonObject } from './pointer.ts';
 import { Poller } from './poller.ts';
 import { ok, type Fetched, type ServiceApi } from './service.ts';
+import { cloneJson } from '../../lib/json.ts';
 
 export interface HttpStoreParts {
   api: ServiceApi;
@@ -117,7 +118,7 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
         this.#known.end(seq);
       }
       if (req.dryRun) {
-        const wouldBe = structuredClone(object);
+        const wouldBe = cloneJson(object);
         delete wouldBe.metadata.resourceVersion;
         return wouldBe;
       }
@@ -136,7 +137,7 @@ export class HttpStore implements Storage, Getter, Lister, Watcher, Creater, Upd
       if (wanted && wanted !== known.metadata.resourceVersion) throw conflict(what);
       const record = this.#parts.mapping.toRecord(object, current.record);
       if (req.dryRun) {
-        const wouldBe = structuredClone(object);
+        const wouldBe = cloneJson(object);
         wouldBe.metadata.resourceVersion = known.metadata.resourceVersion;
         return wouldBe;
       }
