@@ -8,7 +8,8 @@
  * resourceVersion of a list passed through untouched, and a watch whose end we control.
  */
 import { StoreError } from '../../core/types/errors.ts';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { request as httpRequest } from 'node:http';
 import { createInterface } from 'node:readline';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -43,6 +44,8 @@ export type KubeTransport = Pick<KubeClient, 'request' | 'watch'>;
 export class KubeClient {
   readonly server: string;
   readonly #config: KubeConfig;
+  /** The agent for the kubeconfig's current TLS material (see #agentFor). */
+  #agent: { material: string; agent: HttpsAgent } | undefined;
 
   /**
    * `kubeconfigPath` undefined: the in-cluster service account config, or with `fallback:
@@ -114,6 +117,39 @@ export class KubeClient {
     return { events: events() };
   }
 
+  /**
+   * One keep-alive agent, with one secure context, for as long as the kubeconfig's TLS
+   * material stays the same. Handing node's https the CA, certificate and key per request
+   * built a secure context (parsing them) for every new connection: a tenth of kindred's CPU
+   * while it wrote to kube-apiserver (issue 15). Changed material (a rotated file, a refreshed
+   * exec credential) gets a new agent. The options keep only what is not TLS (headers).
+   */
+  #agentFor(options: RequestOptions): HttpsAgent {
+    const tls: Record<string, unknown> = {};
+    const seen: Record<string, unknown> = {};
+    for (const name of TLS_OPTIONS) {
+      const value = (options as Record<string, unknown>)[name];
+      if (value !== undefined) {
+        tls[name] = value;
+        seen[name] = Buffer.isBuffer(value) ? value.toString('base64') : value;
+      }
+      delete (options as Record<string, unknown>)[name];
+    }
+    const material = JSON.stringify(seen);
+    if (this.#agent?.material !== material) {
+      this.#agent?.agent.destroy();
+      const { rejectUnauthorized, servername, ...context } = tls as { rejectUnauthorized?: boolean; servername?: string } & Record<string, unknown>;
+      const agent = new HttpsAgent({
+        keepAlive: true,
+        secureContext: createSecureContext(context as Parameters<typeof createSecureContext>[0]),
+        ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }),
+        ...(servername === undefined ? {} : { servername }),
+      });
+      this.#agent = { material, agent };
+    }
+    return this.#agent.agent;
+  }
+
   async #open(method: string, path: string, query: Query | undefined, payload: string | undefined, signal: AbortSignal | undefined, timeoutMs: number) {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
@@ -125,6 +161,7 @@ export class KubeClient {
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    if (url.protocol === 'https:') options.agent = this.#agentFor(options);
     return await new Promise<{ status: number; stream: NodeJS.ReadableStream & { destroy(): void; resume(): unknown }; retryAfterSeconds?: number }>(
       (resolve, reject) => {
         const req = send(url, { ...options, ...(signal ? { signal } : {}) }, (res) => {
@@ -151,6 +188,9 @@ export class KubeClient {
     );
   }
 }
+
+/** The TLS options client-node sets on a request: they make up its agent's secure context. */
+const TLS_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
