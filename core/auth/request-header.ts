@@ -69,9 +69,11 @@ function firstValue(input: AuthenticationInput, headers: readonly string[]): str
  */
 function extraValues(input: AuthenticationInput, prefixes: readonly string[]): Record<string, string[]> {
   const extra: Record<string, string[]> = {};
+  // Node hands header names in lower case; this runs on every proxied request.
+  const lowered = prefixes.map((p) => p.toLowerCase());
   for (const name of Object.keys(input.headers)) {
-    for (const prefix of prefixes) {
-      if (!name.toLowerCase().startsWith(prefix.toLowerCase())) continue;
+    for (const prefix of lowered) {
+      if (!name.startsWith(prefix)) continue;
       let key = name.slice(prefix.length).toLowerCase();
       try {
         key = decodeURIComponent(key);
