@@ -73,10 +73,27 @@ function decodePath(raw: string): string {
   }
 }
 
-export function parseRequestInfo(method: string, url: string): RequestInfo {
+/**
+ * Request targets whose path the WHATWG URL parser would rewrite: dot segments (also
+ * %2e-escaped ones), backslashes, a fragment. Others are split at the `?` by hand, which
+ * gives what the parser gives at a fraction of its cost (a GET's hot path; issue 15).
+ */
+const NEEDS_URL_PARSER = /\\|#|(^|\/)(\.|%2e){1,2}(\/|\?|$)/i;
+
+/** The raw path and the query of a request target (origin form, or any other through URL). */
+export function splitTarget(url: string): { rawPath: string; query: URLSearchParams } {
+  if (url.startsWith('/') && !url.startsWith('//') && !NEEDS_URL_PARSER.test(url)) {
+    const q = url.indexOf('?');
+    // The '?' stays: URLSearchParams drops exactly one, as URL's search does.
+    return q < 0 ? { rawPath: url, query: new URLSearchParams() } : { rawPath: url.slice(0, q), query: new URLSearchParams(url.slice(q)) };
+  }
   const parsed = new URL(url, 'https://kindred.invalid');
-  const query = parsed.searchParams;
-  const path = decodePath(parsed.pathname);
+  return { rawPath: parsed.pathname, query: parsed.searchParams };
+}
+
+export function parseRequestInfo(method: string, url: string): RequestInfo {
+  const { rawPath, query } = splitTarget(url);
+  const path = decodePath(rawPath);
   const parts = path.split('/').filter((p) => p !== '');
   const nonResource = (): NonResourceRequestInfo =>
     Object.freeze({ isResourceRequest: false, path, verb: method.toLowerCase(), parts, query });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRequestInfo } from '../../core/request-info.ts';
+import { parseRequestInfo, splitTarget } from '../../core/request-info.ts';
 
 describe('parseRequestInfo(method, url)', () => {
   const cases: Array<[string, string, Record<string, unknown>]> = [
@@ -41,4 +41,33 @@ describe('parseRequestInfo(method, url)', () => {
   it('freezes what it returns, so nothing downstream rewrites the request', () => {
     assert.ok(Object.isFrozen(parseRequestInfo('GET', '/apis/g.io/v1/widgets')));
   });
+});
+
+describe('splitTarget(url)', () => {
+  const viaUrl = (url: string) => {
+    const parsed = new URL(url, 'https://kindred.invalid');
+    return { path: decodeURIComponent(parsed.pathname), query: [...parsed.searchParams] };
+  };
+  const targets = [
+    '/apis/g.io/v1/namespaces/n/widgets/w?x=1&y=a%20b+c',
+    '/apis/g.io/v1/widgets??a=b',
+    '/apis/g.io/v1/widgets?labelSelector=app%3Din%20(a%2Cb)&limit=500&continue=abc.def',
+    '/apis/g.io/v1/namespaces/ns/widgets/name%2Fwith%2Fslashes',
+    "/apis/g.io/v1/widgets?q='\"<>`{}",
+    '/apis/g.io/v1/widgets/ümlaut?v=ä',
+    '/apis/g.io/v1/../v2/widgets',
+    '/apis/g.io/v1/%2e%2E/widgets',
+    '/apis/g.io/./v1/widgets',
+    '/apis/g.io/v1/widgets#fragment?x=1',
+    '/apis\\g.io\\v1',
+    '//evil/apis',
+    '/apis/g.io/v1/widgets?',
+  ];
+  // The decoded path is what kindred reads (the URL parser also %-escapes what the split keeps raw).
+  for (const url of targets) {
+    it(`splits ${url} as the URL parser does`, () => {
+      const split = splitTarget(url);
+      assert.deepEqual({ path: decodeURIComponent(split.rawPath), query: [...split.query] }, viaUrl(url));
+    });
+  }
 });
