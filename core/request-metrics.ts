@@ -12,6 +12,7 @@ import type { Exchange } from './exchange.ts';
 import type { Logger } from 'pino';
 import type { ApiServerMetrics } from './metrics.ts';
 import { performance } from 'node:perf_hooks';
+import type { WatchChunk } from './handlers/watch-backlog.ts';
 import type { RequestInfo, ResourceRequestInfo } from './request-info.ts';
 import type { UserInfo } from './types/storage.ts';
 import type { RegistrySnapshot } from './snapshot.ts';
@@ -202,16 +203,18 @@ function jsonOf(body: string | Buffer | undefined): unknown {
  * request as long-running while it is open.
  */
 export async function* countedWatch(
-  stream: AsyncIterable<string>,
+  stream: AsyncIterable<WatchChunk>,
   metrics: ApiServerMetrics,
   kind: { group: string; version: string; kind: string },
   labels: ResourceLabels,
-): AsyncIterable<string> {
+): AsyncIterable<WatchChunk> {
+  // Bound once: prom-client hashes a label object on every inc() it is given one.
+  const events = metrics.watchEvents.labels(kind);
   metrics.registeredWatchers.inc(kind);
   metrics.longRunning.inc(labels);
   try {
     for await (const chunk of stream) {
-      metrics.watchEvents.inc(kind);
+      events.inc(chunk.events);
       yield chunk;
     }
   } finally {

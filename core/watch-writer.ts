@@ -1,6 +1,6 @@
 /**
- * Writes a watch stream to its HTTP response at the pace its client reads: the next line is
- * taken only once the response has drained, so a slow client holds back its producer (which
+ * Writes a watch stream to its HTTP response at the pace its client reads: the next chunk of
+ * lines is taken only once the response has drained, so a slow client holds back its producer (which
  * bounds what it keeps: handlers/watch-backlog.ts) instead of filling Node's buffers.
  *
  * How a watch ends:
@@ -11,11 +11,12 @@
  * - the client goes away: `abort` has fired, nothing more is written.
  */
 import { constants } from 'node:http2';
+import type { WatchChunk } from './handlers/watch-backlog.ts';
 
 /** What both Node's HTTP/1 ServerResponse and its Http2ServerResponse offer. */
 export interface WatchResponse {
   writeHead(status: number, headers: Record<string, string>): unknown;
-  write(chunk: string): boolean;
+  write(chunk: Uint8Array): boolean;
   end(): unknown;
   destroy(): unknown;
   once(event: 'drain' | 'close', listener: () => void): unknown;
@@ -37,7 +38,7 @@ function cut(res: WatchResponse): void {
 export interface WatchWrite {
   status: number;
   contentType: string;
-  stream: AsyncIterable<string>;
+  stream: AsyncIterable<WatchChunk>;
   stalled?: AbortSignal;
 }
 
@@ -51,7 +52,7 @@ export async function writeWatch(res: WatchResponse, reply: WatchWrite, abort: A
   try {
     for await (const chunk of reply.stream) {
       if (abort.signal.aborted || stalled?.aborted) break;
-      if (!res.write(chunk)) await drained(res, abort.signal, stalled);
+      if (!res.write(chunk.data)) await drained(res, abort.signal, stalled);
       if (abort.signal.aborted || stalled?.aborted) break;
     }
   } finally {

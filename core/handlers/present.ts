@@ -23,6 +23,8 @@ interface Encoded {
   text: string;
   /** Made from `text` when first asked for. */
   json?: Buffer;
+  /** Watch event lines of the object, by event type: made when first asked for. */
+  watchLines?: Map<string, Buffer>;
 }
 
 function encodingOf(resource: ServedResource, object: KubeObject): Encoded {
@@ -40,9 +42,20 @@ export function encodedObject(resource: ServedResource, object: KubeObject): Buf
   return (encoding.json ??= Buffer.from(encoding.text));
 }
 
-/** `present(resource, object)` as JSON text (a watch event's object); remembered for frozen objects. */
-export function encodedObjectText(resource: ServedResource, object: KubeObject): string {
-  return encodingOf(resource, object).text;
+/**
+ * The watch event line `{"type":…,"object":…}\n` of `present(resource, object)`, as bytes: the
+ * same text encodeJson({type, object}) gives. Remembered for frozen objects, so every watcher
+ * of one change writes the same buffer, encoded once for all of them (issue 15).
+ */
+export function encodedWatchLine(resource: ServedResource, type: string, object: KubeObject): Buffer {
+  const encoding = encodingOf(resource, object);
+  const lines = (encoding.watchLines ??= new Map());
+  let line = lines.get(type);
+  if (!line) {
+    line = Buffer.from(`{"type":${JSON.stringify(type)},"object":${encoding.text}}\n`);
+    lines.set(type, line);
+  }
+  return line;
 }
 
 /** One object as the client asked for it; the plain object form from its encoded bytes. */

@@ -7,10 +7,14 @@
  * either bound the watch is closed, as kube-apiserver's cacher closes a watcher whose
  * buffer stays full ("Forcing watcher close due to unresponsiveness"). The client
  * re-watches from the last resourceVersion it saw.
+ *
+ * The writer takes every line waiting as one chunk: a watcher that has fallen behind catches
+ * up in one write (and one trip through the async iterators between here and the socket) per
+ * batch instead of one per event, so the cost of a busy watch grows slower than its events.
  */
 
 export interface WatchBacklogLimits {
-  /** Characters of encoded lines waiting (JSON is mostly ASCII: about bytes). */
+  /** Bytes of encoded lines waiting. */
   maxBytes: number;
   /** Events waiting. */
   maxEvents: number;
@@ -23,9 +27,24 @@ export interface WatchBacklogLimits {
  */
 export const DEFAULT_WATCH_BACKLOG: WatchBacklogLimits = { maxBytes: 10 * 1024 * 1024, maxEvents: 1000 };
 
+/** Whole watch event lines, written together. */
+export interface WatchChunk {
+  data: Buffer;
+  /** How many lines (events) `data` holds: the watch metrics count them. */
+  events: number;
+}
+
+/** A chunk stops growing past this many bytes (a single longer line still goes alone). */
+export const MAX_CHUNK_BYTES = 256 * 1024;
+
+/** Lines as one chunk: a single line is written as it is (it may be shared by every watcher). */
+export function chunkOf(lines: Buffer[]): WatchChunk {
+  return { data: lines.length === 1 ? lines[0]! : Buffer.concat(lines), events: lines.length };
+}
+
 export class WatchBacklog {
   readonly #limits: WatchBacklogLimits;
-  #lines: string[] = [];
+  #lines: Buffer[] = [];
   #head = 0;
   #bytes = 0;
   #ended = false;
@@ -36,7 +55,7 @@ export class WatchBacklog {
   }
 
   /** Adds a line; false when the backlog is now over a bound (the caller closes the watch). */
-  push(line: string): boolean {
+  push(line: Buffer): boolean {
     if (this.#ended) return true;
     this.#lines.push(line);
     this.#bytes += line.length;
@@ -44,12 +63,16 @@ export class WatchBacklog {
     return this.#bytes <= this.#limits.maxBytes && this.size <= this.#limits.maxEvents;
   }
 
-  /** The oldest waiting line, if any. */
-  shift(): string | undefined {
+  /** The waiting lines, oldest first, as one chunk of at most MAX_CHUNK_BYTES (or one line); undefined when none wait. */
+  take(): WatchChunk | undefined {
     if (this.#head === this.#lines.length) return undefined;
-    const line = this.#lines[this.#head]!;
-    this.#head++;
-    this.#bytes -= line.length;
+    const start = this.#head;
+    let bytes = this.#lines[start]!.length;
+    let end = start + 1;
+    while (end < this.#lines.length && bytes + this.#lines[end]!.length <= MAX_CHUNK_BYTES) bytes += this.#lines[end++]!.length;
+    const chunk = chunkOf(end === start + 1 ? [this.#lines[start]!] : this.#lines.slice(start, end));
+    this.#head = end;
+    this.#bytes -= bytes;
     if (this.#head === this.#lines.length) {
       this.#lines = [];
       this.#head = 0;
@@ -57,7 +80,7 @@ export class WatchBacklog {
       this.#lines = this.#lines.slice(this.#head);
       this.#head = 0;
     }
-    return line;
+    return chunk;
   }
 
   get size(): number {

@@ -18,14 +18,13 @@ import { canList, canWatch } from '../types/storage.ts';
 import type { KubeObject, WatchEvent } from '../types/object.ts';
 import { negotiateResource, type Representation } from '../negotiation.ts';
 import { parseSelection, type Selection } from '../selection.ts';
-import { objectKey } from '../paging.ts';
 import { toStatusError } from '../status.ts';
-import { timer } from '../../lib/sleep.ts';
 import { parseListOptions, type ListOptions } from './options.ts';
 import { selectObjects } from '../registry/list.ts';
-import { encodedObjectText, encodeOne } from './present.ts';
+import { encodedWatchLine, encodeOne } from './present.ts';
 import { refOf, storeContext, storeWith, type Reply, type ResourceRequest } from './request.ts';
-import { DEFAULT_WATCH_BACKLOG, WatchBacklog, type WatchBacklogLimits } from './watch-backlog.ts';
+import { chunkOf, DEFAULT_WATCH_BACKLOG, MAX_CHUNK_BYTES, WatchBacklog, type WatchBacklogLimits, type WatchChunk } from './watch-backlog.ts';
+import { selectionTranslator } from './watch-translate.ts';
 
 /** How often an idle watch that asked for bookmarks gets one (kube sends about one a minute). */
 export const BOOKMARK_INTERVAL_MS = 60_000;
@@ -75,52 +74,45 @@ async function* streamEvents(
   timeoutMs: number,
   limits: WatchBacklogLimits,
   onStalled: (reason: string) => void,
-): AsyncGenerator<string> {
+): AsyncGenerator<WatchChunk> {
   let first = true;
   let lastVersion = start.resourceVersion;
-  const encode = (type: string, object: KubeObject): string => {
-    // The plain object form reuses the object's encoding, shared by every watcher of it:
-    // the same text encodeJson({type, object}) gives.
-    const line =
-      representation.kind === 'object'
-        ? `{"type":${JSON.stringify(type)},"object":${encodedObjectText(req.resource, object)}}\n`
-        : encodeJson({ type, object: encodeOne(req, representation, object, first) }) + '\n';
+  const encode = (type: string, object: KubeObject): Buffer => {
+    // The plain object form is one buffer per change and type, shared by every watcher of it.
+    if (representation.kind === 'object') return encodedWatchLine(req.resource, type, object);
+    const line = encodeJson({ type, object: encodeOne(req, representation, object, first) }) + '\n';
     first = false;
-    return line;
+    return Buffer.from(line);
   };
-  const bookmark = (annotations?: Record<string, string>): string => {
+  const bookmark = (annotations?: Record<string, string>): Buffer => {
     const metadata: KubeObject['metadata'] = { resourceVersion: lastVersion };
     if (annotations) metadata.annotations = annotations;
     const object = { apiVersion: req.resource.apiVersion, kind: req.resource.kind.names.kind, metadata };
     const encoded = representation.kind === 'object' ? object : encodeOne(req, representation, object, first);
-    return encodeJson({ type: 'BOOKMARK', object: encoded }) + '\n';
+    return Buffer.from(encodeJson({ type: 'BOOKMARK', object: encoded }) + '\n');
   };
 
-  // Keys of objects this client currently believes match, for stores that give no `previous`.
-  const matching = new Set<string>();
+  const translate = selectionTranslator(selection);
+  // Initial events go out in chunks as the client reads them: they are not bounded like changes.
+  let initial: Buffer[] = [];
+  let initialBytes = 0;
   for (const object of start.initial) {
-    matching.add(objectKey(object));
-    yield encode('ADDED', object);
+    translate.matched(object);
+    const line = encode('ADDED', object);
+    initial.push(line);
+    initialBytes += line.length;
+    if (initialBytes >= MAX_CHUNK_BYTES) {
+      yield chunkOf(initial);
+      initial = [];
+      initialBytes = 0;
+    }
   }
-  if (start.initialEventsEnd) yield bookmark({ 'k8s.io/initial-events-end': 'true' });
+  if (start.initialEventsEnd) initial.push(bookmark({ 'k8s.io/initial-events-end': 'true' }));
+  if (initial.length > 0) yield chunkOf(initial);
 
-  const translate = (event: WatchEvent): { type: string; object: KubeObject } | undefined => {
-    const object = event.object;
-    const key = objectKey(object);
-    const now = selection.matches(object);
-    const before = event.previous ? selection.matches(event.previous) : matching.has(key);
-    let type: string | undefined;
-    if (event.type === 'ADDED') type = now ? 'ADDED' : undefined;
-    else if (event.type === 'MODIFIED') type = now ? (before || selection.empty ? 'MODIFIED' : 'ADDED') : before ? 'DELETED' : undefined;
-    else if (event.type === 'DELETED') type = now || before ? 'DELETED' : undefined;
-    if (type === 'DELETED') matching.delete(key);
-    else if (type) matching.add(key);
-    return type ? { type, object } : undefined;
-  };
-
-  const deadline = Date.now() + timeoutMs;
   // Streaming has started: the error middleware cannot see these errors, so a bug is reported here.
-  const errorLine = (error: unknown): string => encodeJson({ type: 'ERROR', object: toStatusError(error, refOf(req), req.reportBug).status }) + '\n';
+  const errorLine = (error: unknown): Buffer =>
+    Buffer.from(encodeJson({ type: 'ERROR', object: toStatusError(error, refOf(req), req.reportBug).status }) + '\n');
   let iterator: AsyncIterator<WatchEvent>;
   try {
     // A store may refuse the start point (410 Expired) at once, or on the first next().
@@ -128,7 +120,7 @@ async function* streamEvents(
       .watch(req.info.namespace, { ...selection.query, resourceVersion: lastVersion }, storeContext(req))
       [Symbol.asyncIterator]();
   } catch (error) {
-    yield errorLine(error);
+    yield chunkOf([errorLine(error)]);
     return;
   }
   const it = iterator;
@@ -142,15 +134,15 @@ async function* streamEvents(
         if (result.done || backlog.ended) return;
         const event = result.value;
         if (event.type === 'ERROR') {
-          backlog.push(encodeJson(event) + '\n');
+          backlog.push(Buffer.from(encodeJson(event) + '\n'));
           return;
         }
         lastVersion = event.object.metadata.resourceVersion ?? lastVersion;
-        let line: string | undefined;
+        let line: Buffer | undefined;
         if (event.type === 'BOOKMARK') line = options.allowWatchBookmarks ? bookmark() : undefined;
         else {
-          const out = translate(event);
-          line = out ? encode(out.type, out.object) : undefined;
+          const type = translate(event);
+          line = type ? encode(type, event.object) : undefined;
         }
         if (line !== undefined && !backlog.push(line)) {
           onStalled(`watch closed: its client fell ${backlog.size} events (${backlog.bytes} bytes) behind, at resourceVersion ${lastVersion}`);
@@ -164,22 +156,46 @@ async function* streamEvents(
     }
   };
   void pump();
+
+  // One timer per watch for its end and one for its bookmarks, not one per wait: a wait
+  // happens for every event, and a timer plus an abort listener each time showed in profiles.
+  let closed = false;
+  const close = (): void => {
+    closed = true;
+    backlog.end();
+  };
+  const deadline = setTimeout(close, timeoutMs);
+  req.signal.addEventListener('abort', close, { once: true });
+  if (req.signal.aborted) close();
+  // Idle: a bookmark says how far the watch has got. The timer is re-armed for what is left of
+  // the interval since the last chunk went out, so a busy watch never touches it.
+  let lastSent = Date.now();
+  let bookmarks: NodeJS.Timeout | undefined;
+  const bookmarkWhenIdle = (): void => {
+    const idle = Date.now() - lastSent;
+    // Lines waiting (or being written) mean the watch is not idle, and lastVersion is not yet delivered.
+    if (idle >= BOOKMARK_INTERVAL_MS && backlog.size === 0 && !backlog.ended) {
+      backlog.push(bookmark());
+      lastSent = Date.now();
+    }
+    bookmarks = setTimeout(bookmarkWhenIdle, Math.max(1, BOOKMARK_INTERVAL_MS - (Date.now() - lastSent)));
+  };
+  if (options.allowWatchBookmarks) bookmarks = setTimeout(bookmarkWhenIdle, BOOKMARK_INTERVAL_MS);
   try {
-    while (!req.signal.aborted) {
-      if (Date.now() >= deadline) return;
-      const line = backlog.shift();
-      if (line !== undefined) {
-        yield line;
+    while (!closed) {
+      const chunk = backlog.take();
+      if (chunk !== undefined) {
+        lastSent = Date.now();
+        yield chunk;
         continue;
       }
       if (backlog.ended) return;
-      const tick = timer(Math.min(deadline - Date.now(), BOOKMARK_INTERVAL_MS), req.signal);
-      const woke = await Promise.race([backlog.changed().then(() => true), tick.done.then(() => false)]);
-      tick.cancel();
-      // Idle: a bookmark says how far the watch has got (lastVersion is delivered: the backlog is empty).
-      if (!woke && options.allowWatchBookmarks && Date.now() < deadline && !req.signal.aborted) yield bookmark();
+      await backlog.changed();
     }
   } finally {
+    clearTimeout(deadline);
+    clearTimeout(bookmarks);
+    req.signal.removeEventListener('abort', close);
     backlog.end();
     // A store whose iterator fails to end has a bug: report it rather than swallow it.
     void it.return?.()?.catch(req.reportBug);

@@ -115,9 +115,12 @@ export function harness(kind: KindDefinition = widgetKind(), store: Storage = ne
     }
     const lines: unknown[] = [];
     try {
-      for await (const line of reply.stream) {
-        lines.push(JSON.parse(line));
-        if (options.watchEvents !== undefined && lines.length >= options.watchEvents) break;
+      // A chunk holds one or more whole lines.
+      read: for await (const chunk of reply.stream) {
+        for (const line of chunk.data.toString('utf8').split('\n').slice(0, -1)) {
+          lines.push(JSON.parse(line));
+          if (options.watchEvents !== undefined && lines.length >= options.watchEvents) break read;
+        }
       }
     } finally {
       abort.abort();

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../core/types/object.ts';
 import type { ResourceRequest } from '../../../core/handlers/request.ts';
-import { encodedObject, encodedObjectText, encodeList, replyList, replyOne } from '../../../core/handlers/present.ts';
+import { encodedObject, encodedWatchLine, encodeList, replyList, replyOne } from '../../../core/handlers/present.ts';
 
 const resource = { apiVersion: 'fleet.example.net/v1', kind: { names: { kind: 'Gadget', listKind: 'GadgetList' } }, columns: [] };
 const req = { resource, info: { query: new URLSearchParams() }, now: () => new Date(0) } as unknown as ResourceRequest;
@@ -61,12 +61,22 @@ describe('encodedObject(resource, object)', () => {
   });
 });
 
-describe('encodedObjectText(resource, object)', () => {
-  it('is the text of encodedObject, remembered for a frozen object', () => {
+describe('encodedWatchLine(resource, type, object)', () => {
+  it('is the line encodeJson({type, object}) gives, one buffer shared by every watcher of a frozen object', () => {
     const o = object('a');
-    const text = encodedObjectText(resource as never, o);
-    assert.equal(text, encodedObject(resource as never, o).toString());
-    assert.equal(encodedObjectText(resource as never, o), text);
+    const line = encodedWatchLine(resource as never, 'MODIFIED', o);
+    assert.equal(line.toString('utf8'), JSON.stringify({ type: 'MODIFIED', object: JSON.parse(encodedObject(resource as never, o).toString()) }) + '\n');
+    // A thousand watchers of this change: the same bytes, not a thousand encodings.
+    for (let i = 0; i < 1000; i++) assert.equal(encodedWatchLine(resource as never, 'MODIFIED', o), line);
+    assert.match(encodedWatchLine(resource as never, 'DELETED', o).toString(), /^\{"type":"DELETED","object":\{/);
+  });
+
+  it('encodes an object that is not frozen afresh each time: it may have changed', () => {
+    const o = { ...object('b'), spec: { size: 1 } } as KubeObject;
+    const first = encodedWatchLine(resource as never, 'ADDED', o);
+    (o.spec as { size: number }).size = 2;
+    assert.match(encodedWatchLine(resource as never, 'ADDED', o).toString(), /"size":2/);
+    assert.notEqual(encodedWatchLine(resource as never, 'ADDED', o), first);
   });
 });
 
