@@ -18,6 +18,8 @@ interface FanOut {
   latencies: number[];
   missing: number;
   rssMb: number;
+  /** CPU time the server used from the first write until the last event arrived: what load elsewhere does not skew. */
+  cpuMs: number;
 }
 
 async function openWatchers(server: ServerProcess, path: string, count: number, onEvent: (sent: number) => void): Promise<ClientHttp2Session[]> {
@@ -65,6 +67,7 @@ async function fanOut(settings: BenchSettings, server: ServerProcess, namespace:
   let rss = server.rss();
   const writer = await openConnection(server.target, 'h2');
   const interval = 1000 / settings.writesPerSecond;
+  const cpuBefore = server.cpuMs();
   const start = performance.now();
   const inFlight: Promise<unknown>[] = [];
   for (let i = 0; i < writes; i++) {
@@ -86,10 +89,11 @@ async function fanOut(settings: BenchSettings, server: ServerProcess, namespace:
   const grace = settings.short ? 5000 : 30_000;
   await Promise.race([done, new Promise((r) => setTimeout(r, grace).unref())]);
   rss = Math.max(rss, server.rss());
+  const cpuMs = server.cpuMs() - cpuBefore;
   writer.close();
   for (const s of sessions) s.destroy();
   latencies.sort((a, b) => a - b);
-  return { latencies, missing: expected - delivered, rssMb: rss / 1e6 };
+  return { latencies, missing: expected - delivered, rssMb: rss / 1e6, cpuMs };
 }
 
 export async function watchScenario(settings: BenchSettings, kindred: ServerProcess, bare: ServerProcess): Promise<Row[]> {
@@ -102,5 +106,6 @@ export async function watchScenario(settings: BenchSettings, kindred: ServerProc
     { scenario, protocol: 'h2', figure: `delivery p50 ms${missing}`, kindred: p(k, 0.5), bare: p(b, 0.5), ratio: p(k, 0.5) / p(b, 0.5), goal: '' },
     { scenario, protocol: 'h2', figure: 'delivery p99 ms', kindred: p(k, 0.99), bare: p(b, 0.99), ratio: p(k, 0.99) / p(b, 0.99), goal: '≤ 100 ms' },
     { scenario, protocol: 'h2', figure: 'RSS MB', kindred: k.rssMb, bare: b.rssMb, ratio: k.rssMb / b.rssMb, goal: '' },
+    { scenario, protocol: 'h2', figure: 'server CPU ms, writes until delivered', kindred: k.cpuMs, bare: b.cpuMs, ratio: k.cpuMs / b.cpuMs, goal: '' },
   ];
 }
