@@ -24,7 +24,7 @@ import { StatusError, toStatusError, unauthorized, type ResourceRef } from './st
 import { HEALTH_PATHS, METRICS_PATH, metricsReply, routeNonResource, type RouteReply } from './non-resource-routes.ts';
 import { InFlightRequests } from './in-flight.ts';
 import type { KindredMetrics } from './metrics.ts';
-import { countedWatch, observeRequests, requestLabels, type ObservedState } from './request-metrics.ts';
+import { observeRequests, requestLabels, watchMetrics, type ObservedState } from './request-metrics.ts';
 import type { AuditLog } from './audit.ts';
 import { handleResourceRequest, resolveResource } from './handlers/index.ts';
 import type { Reply } from './handlers/request.ts';
@@ -32,7 +32,7 @@ import type { Authenticator, Authorizer } from './auth/types.ts';
 import type { NamespaceAdmission } from './admission/namespace-lifecycle.ts';
 import { MaxInFlightLimit, type MaxInFlightOptions } from './max-in-flight.ts';
 import { ConnectionTracker, DEFAULT_CONNECTION_TIMEOUTS, type ConnectionTimeouts } from './connections.ts';
-import { writeWatch } from './watch-writer.ts';
+import { writeWatch, type WatchObserver } from './watch-writer.ts';
 import type { WatchBacklogLimits } from './handlers/watch-backlog.ts';
 import { encodeJson } from '../lib/json.ts';
 
@@ -350,17 +350,18 @@ export class KindredServer {
     state.resource = resource;
     const request = new IncomingRequest(ctx.req, ctx.res, { info, resource, snapshot: state.snapshot, user: state.user! }, this.#serverSide);
     ctx.state.requestBody = request.body;
-    let reply = await handleResourceRequest(request);
+    const reply = await handleResourceRequest(request);
+    let observer: WatchObserver | undefined;
     if ('stream' in reply && this.#options.metrics) {
       const labels = requestLabels(info, ctx.method, request.contentType);
       const kind = { group: resource.group, version: resource.version.name, kind: resource.kind.names.kind };
-      reply = { ...reply, stream: countedWatch(reply.stream, this.#options.metrics.api, kind, labels) };
+      observer = watchMetrics(this.#options.metrics.api, kind, labels);
     }
     if (request.warnings.length > 0) ctx.set('Warning', request.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
-    await this.#write(ctx, reply, request.clientGone);
+    await this.#write(ctx, reply, request.clientGone, observer);
   }
 
-  async #write(ctx: ServedExchange, reply: Reply, clientGone: ClientGone): Promise<void> {
+  async #write(ctx: ServedExchange, reply: Reply, clientGone: ClientGone, observer?: WatchObserver): Promise<void> {
     if ('body' in reply) {
       ctx.json(reply.status, encodeJson(reply.body));
       return;
@@ -384,7 +385,7 @@ export class KindredServer {
     const controller = clientGone.controller();
     this.#watches.add(controller);
     try {
-      const outcome = await writeWatch(ctx.res, reply, controller);
+      const outcome = await writeWatch(ctx.res, reply, controller, observer);
       if (outcome === 'stalled') this.#options.log.warn({ url: ctx.url, reason: String(reply.stalled?.reason) }, 'closed a watch whose client fell behind');
     } finally {
       this.#watches.delete(controller);

@@ -42,20 +42,44 @@ export interface WatchWrite {
   stalled?: AbortSignal;
 }
 
+/** Told what goes out: the watch metrics (core/request-metrics.ts). */
+export interface WatchObserver {
+  opened(): void;
+  sent(chunk: WatchChunk): void;
+  closed(): void;
+}
+
 /** Resolves how the watch ended. `abort` is aborted on return, which stops the producer. */
-export async function writeWatch(res: WatchResponse, reply: WatchWrite, abort: AbortController): Promise<'ended' | 'stalled' | 'gone'> {
+export async function writeWatch(
+  res: WatchResponse,
+  reply: WatchWrite,
+  abort: AbortController,
+  observer?: WatchObserver,
+): Promise<'ended' | 'stalled' | 'gone'> {
   res.writeHead(reply.status, { 'content-type': reply.contentType, 'cache-control': 'no-cache, private' });
   // Headers go out now, before the first event, so the client knows the watch has started.
   (res as { flushHeaders?: () => void }).flushHeaders?.();
   const stalled = reply.stalled;
+  // Flags set once by listeners: reading signal.aborted twice per chunk showed in profiles.
+  let stop = abort.signal.aborted || stalled?.aborted === true;
+  const onStop = (): void => {
+    stop = true;
+  };
+  abort.signal.addEventListener('abort', onStop, { once: true });
+  stalled?.addEventListener('abort', onStop, { once: true });
   let outcome: 'ended' | 'stalled' | 'gone' = 'ended';
+  observer?.opened();
   try {
     for await (const chunk of reply.stream) {
-      if (abort.signal.aborted || stalled?.aborted) break;
+      if (stop) break;
+      observer?.sent(chunk);
       if (!res.write(chunk.data)) await drained(res, abort.signal, stalled);
-      if (abort.signal.aborted || stalled?.aborted) break;
+      if (stop) break;
     }
   } finally {
+    observer?.closed();
+    abort.signal.removeEventListener('abort', onStop);
+    stalled?.removeEventListener('abort', onStop);
     if (stalled?.aborted) outcome = 'stalled';
     else if (abort.signal.aborted) outcome = 'gone';
     abort.abort();

@@ -48,7 +48,10 @@ export class WatchBacklog {
   #head = 0;
   #bytes = 0;
   #ended = false;
-  #wake: (() => void) | undefined;
+  /** When the last line was pushed (Date.now()): a watch idle for long gets a bookmark. */
+  lastPushAt = Date.now();
+  /** Told at every push and at the end (the feed that takes the lines: watch-feed.ts). */
+  onChange: (() => void) | undefined;
 
   constructor(limits: WatchBacklogLimits) {
     this.#limits = limits;
@@ -59,6 +62,7 @@ export class WatchBacklog {
     if (this.#ended) return true;
     this.#lines.push(line);
     this.#bytes += line.length;
+    this.lastPushAt = Date.now();
     this.#notify();
     return this.#bytes <= this.#limits.maxBytes && this.size <= this.#limits.maxEvents;
   }
@@ -70,11 +74,11 @@ export class WatchBacklog {
     let bytes = this.#lines[start]!.length;
     let end = start + 1;
     while (end < this.#lines.length && bytes + this.#lines[end]!.length <= MAX_CHUNK_BYTES) bytes += this.#lines[end++]!.length;
-    const chunk = chunkOf(end === start + 1 ? [this.#lines[start]!] : this.#lines.slice(start, end));
+    const chunk = end === start + 1 ? { data: this.#lines[start]!, events: 1 } : chunkOf(this.#lines.slice(start, end));
     this.#head = end;
     this.#bytes -= bytes;
     if (this.#head === this.#lines.length) {
-      this.#lines = [];
+      this.#lines.length = 0;
       this.#head = 0;
     } else if (this.#head >= 1024 && this.#head * 2 >= this.#lines.length) {
       this.#lines = this.#lines.slice(this.#head);
@@ -101,16 +105,7 @@ export class WatchBacklog {
     return this.#ended;
   }
 
-  /** Resolves at the next push or end. */
-  changed(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.#wake = resolve;
-    });
-  }
-
   #notify(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
+    this.onChange?.();
   }
 }

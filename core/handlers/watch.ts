@@ -25,6 +25,7 @@ import { encodedWatchLine, encodeOne } from './present.ts';
 import { refOf, storeContext, storeWith, type Reply, type ResourceRequest } from './request.ts';
 import { chunkOf, DEFAULT_WATCH_BACKLOG, MAX_CHUNK_BYTES, WatchBacklog, type WatchBacklogLimits, type WatchChunk } from './watch-backlog.ts';
 import { selectionTranslator } from './watch-translate.ts';
+import { WatchFeed } from './watch-feed.ts';
 
 /** How often an idle watch that asked for bookmarks gets one (kube sends about one a minute). */
 export const BOOKMARK_INTERVAL_MS = 60_000;
@@ -59,13 +60,13 @@ export async function watchObjects(req: ResourceRequest): Promise<Reply> {
   const start = await startPoint(req, options, selection);
   const timeoutMs = (options.timeoutSeconds ?? 1800 * (1 + Math.random())) * 1000;
   const stalled = new AbortController();
-  const stream = streamEvents(req, representation, options, selection, start, timeoutMs, req.watchBacklog ?? DEFAULT_WATCH_BACKLOG, (reason) =>
+  const stream = watchFeed(req, representation, options, selection, start, timeoutMs, req.watchBacklog ?? DEFAULT_WATCH_BACKLOG, (reason) =>
     stalled.abort(reason),
   );
   return { status: 200, contentType: 'application/json', stream, stalled: stalled.signal };
 }
 
-async function* streamEvents(
+function watchFeed(
   req: ResourceRequest,
   representation: Representation,
   options: ListOptions,
@@ -74,7 +75,7 @@ async function* streamEvents(
   timeoutMs: number,
   limits: WatchBacklogLimits,
   onStalled: (reason: string) => void,
-): AsyncGenerator<WatchChunk> {
+): WatchFeed {
   let first = true;
   let lastVersion = start.resourceVersion;
   const encode = (type: string, object: KubeObject): Buffer => {
@@ -91,43 +92,36 @@ async function* streamEvents(
     const encoded = representation.kind === 'object' ? object : encodeOne(req, representation, object, first);
     return Buffer.from(encodeJson({ type: 'BOOKMARK', object: encoded }) + '\n');
   };
-
-  const translate = selectionTranslator(selection);
-  // Initial events go out in chunks as the client reads them: they are not bounded like changes.
-  let initial: Buffer[] = [];
-  let initialBytes = 0;
-  for (const object of start.initial) {
-    translate.matched(object);
-    const line = encode('ADDED', object);
-    initial.push(line);
-    initialBytes += line.length;
-    if (initialBytes >= MAX_CHUNK_BYTES) {
-      yield chunkOf(initial);
-      initial = [];
-      initialBytes = 0;
-    }
-  }
-  if (start.initialEventsEnd) initial.push(bookmark({ 'k8s.io/initial-events-end': 'true' }));
-  if (initial.length > 0) yield chunkOf(initial);
-
   // Streaming has started: the error middleware cannot see these errors, so a bug is reported here.
   const errorLine = (error: unknown): Buffer =>
     Buffer.from(encodeJson({ type: 'ERROR', object: toStatusError(error, refOf(req), req.reportBug).status }) + '\n');
-  let iterator: AsyncIterator<WatchEvent>;
-  try {
-    // A store may refuse the start point (410 Expired) at once, or on the first next().
-    iterator = storeWith(req, canWatch, 'watch')
-      .watch(req.info.namespace, { ...selection.query, resourceVersion: lastVersion }, storeContext(req))
-      [Symbol.asyncIterator]();
-  } catch (error) {
-    yield chunkOf([errorLine(error)]);
-    return;
+  const translate = selectionTranslator(selection);
+
+  function* initial(): Generator<WatchChunk, undefined> {
+    // Not bounded like changes: they go out in chunks only as fast as the client reads.
+    let lines: Buffer[] = [];
+    let bytes = 0;
+    for (const object of start.initial) {
+      translate.matched(object);
+      const line = encode('ADDED', object);
+      lines.push(line);
+      bytes += line.length;
+      if (bytes >= MAX_CHUNK_BYTES) {
+        yield chunkOf(lines);
+        lines = [];
+        bytes = 0;
+      }
+    }
+    if (start.initialEventsEnd) lines.push(bookmark({ 'k8s.io/initial-events-end': 'true' }));
+    if (lines.length > 0) yield chunkOf(lines);
+    return undefined;
   }
-  const it = iterator;
+
   const backlog = new WatchBacklog(limits);
+  let store: AsyncIterator<WatchEvent> | undefined;
   // The pump reads the store as fast as it delivers, so a client that reads slowly leaves its
   // backlog here, where it is bounded, and not in the store or the socket.
-  const pump = async (): Promise<void> => {
+  const pump = async (it: AsyncIterator<WatchEvent>): Promise<void> => {
     try {
       while (!backlog.ended) {
         const result = await it.next();
@@ -155,49 +149,48 @@ async function* streamEvents(
       backlog.end();
     }
   };
-  void pump();
-
-  // One timer per watch for its end and one for its bookmarks, not one per wait: a wait
-  // happens for every event, and a timer plus an abort listener each time showed in profiles.
-  let closed = false;
-  const close = (): void => {
-    closed = true;
-    backlog.end();
+  const startChanges = (): void => {
+    try {
+      // A store may refuse the start point (410 Expired) at once, or on the first next().
+      store = storeWith(req, canWatch, 'watch')
+        .watch(req.info.namespace, { ...selection.query, resourceVersion: lastVersion }, storeContext(req))
+        [Symbol.asyncIterator]();
+    } catch (error) {
+      backlog.push(errorLine(error));
+      backlog.end();
+      return;
+    }
+    void pump(store);
+    if (options.allowWatchBookmarks) bookmarks = setTimeout(bookmarkWhenIdle, BOOKMARK_INTERVAL_MS);
   };
-  const deadline = setTimeout(close, timeoutMs);
-  req.signal.addEventListener('abort', close, { once: true });
-  if (req.signal.aborted) close();
-  // Idle: a bookmark says how far the watch has got. The timer is re-armed for what is left of
-  // the interval since the last chunk went out, so a busy watch never touches it.
-  let lastSent = Date.now();
+
+  // Idle: a bookmark says how far the watch has got. One timer per watch, re-armed for what is
+  // left of the interval since the last line was queued, so a busy watch never touches it.
   let bookmarks: NodeJS.Timeout | undefined;
   const bookmarkWhenIdle = (): void => {
-    const idle = Date.now() - lastSent;
-    // Lines waiting (or being written) mean the watch is not idle, and lastVersion is not yet delivered.
-    if (idle >= BOOKMARK_INTERVAL_MS && backlog.size === 0 && !backlog.ended) {
-      backlog.push(bookmark());
-      lastSent = Date.now();
-    }
-    bookmarks = setTimeout(bookmarkWhenIdle, Math.max(1, BOOKMARK_INTERVAL_MS - (Date.now() - lastSent)));
+    // Lines still waiting mean lastVersion has not been delivered yet: not idle.
+    if (Date.now() - backlog.lastPushAt >= BOOKMARK_INTERVAL_MS && backlog.size === 0) backlog.push(bookmark());
+    bookmarks = setTimeout(bookmarkWhenIdle, Math.max(1, BOOKMARK_INTERVAL_MS - (Date.now() - backlog.lastPushAt)));
   };
-  if (options.allowWatchBookmarks) bookmarks = setTimeout(bookmarkWhenIdle, BOOKMARK_INTERVAL_MS);
-  try {
-    while (!closed) {
-      const chunk = backlog.take();
-      if (chunk !== undefined) {
-        lastSent = Date.now();
-        yield chunk;
-        continue;
-      }
-      if (backlog.ended) return;
-      await backlog.changed();
-    }
-  } finally {
-    clearTimeout(deadline);
-    clearTimeout(bookmarks);
-    req.signal.removeEventListener('abort', close);
-    backlog.end();
-    // A store whose iterator fails to end has a bug: report it rather than swallow it.
-    void it.return?.()?.catch(req.reportBug);
-  }
+
+  // One timer for the end and one abort listener per watch, not one of each per wait: a
+  // wait happens for every event, and they showed in profiles at a thousand watchers.
+  const deadline = setTimeout(() => feed.close(), timeoutMs);
+  const clientGone = (): void => feed.close();
+  const feed = new WatchFeed({
+    initial: initial(),
+    backlog,
+    startChanges,
+    onClose: () => {
+      clearTimeout(deadline);
+      clearTimeout(bookmarks);
+      req.signal.removeEventListener('abort', clientGone);
+      backlog.end();
+      // A store whose iterator fails to end has a bug: report it rather than swallow it.
+      void store?.return?.()?.catch(req.reportBug);
+    },
+  });
+  if (req.signal.aborted) feed.close();
+  else req.signal.addEventListener('abort', clientGone, { once: true });
+  return feed;
 }
