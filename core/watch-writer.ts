@@ -12,6 +12,7 @@
  */
 import { constants } from 'node:http2';
 import type { WatchChunk } from './handlers/watch-backlog.ts';
+import type { WatchFeed } from './handlers/watch-feed.ts';
 
 /** What both Node's HTTP/1 ServerResponse and its Http2ServerResponse offer. */
 export interface WatchResponse {
@@ -19,7 +20,8 @@ export interface WatchResponse {
   write(chunk: Uint8Array): boolean;
   end(): unknown;
   destroy(): unknown;
-  once(event: 'drain' | 'close', listener: () => void): unknown;
+  on(event: 'drain', listener: () => void): unknown;
+  once(event: 'close', listener: () => void): unknown;
   off(event: 'drain' | 'close', listener: () => void): unknown;
   /** HTTP/2 only. */
   stream?: { close(code: number): void };
@@ -38,7 +40,7 @@ function cut(res: WatchResponse): void {
 export interface WatchWrite {
   status: number;
   contentType: string;
-  stream: AsyncIterable<WatchChunk>;
+  stream: WatchFeed;
   stalled?: AbortSignal;
 }
 
@@ -59,49 +61,36 @@ export async function writeWatch(
   res.writeHead(reply.status, { 'content-type': reply.contentType, 'cache-control': 'no-cache, private' });
   // Headers go out now, before the first event, so the client knows the watch has started.
   (res as { flushHeaders?: () => void }).flushHeaders?.();
+  const feed = reply.stream;
   const stalled = reply.stalled;
-  // Flags set once by listeners: reading signal.aborted twice per chunk showed in profiles.
-  let stop = abort.signal.aborted || stalled?.aborted === true;
-  const onStop = (): void => {
-    stop = true;
-  };
-  abort.signal.addEventListener('abort', onStop, { once: true });
-  stalled?.addEventListener('abort', onStop, { once: true });
-  let outcome: 'ended' | 'stalled' | 'gone' = 'ended';
+  const stop = (): void => feed.close();
+  const resume = (): void => feed.resume();
   observer?.opened();
   try {
-    for await (const chunk of reply.stream) {
-      if (stop) break;
-      observer?.sent(chunk);
-      if (!res.write(chunk.data)) await drained(res, abort.signal, stalled);
-      if (stop) break;
-    }
+    await new Promise<void>((resolve) => {
+      abort.signal.addEventListener('abort', stop, { once: true });
+      stalled?.addEventListener('abort', stop, { once: true });
+      res.on('drain', resume);
+      res.once('close', stop);
+      if (abort.signal.aborted || stalled?.aborted) feed.close();
+      feed.pipe({
+        write: (chunk) => {
+          observer?.sent(chunk);
+          return res.write(chunk.data);
+        },
+        end: resolve,
+      });
+    });
   } finally {
     observer?.closed();
-    abort.signal.removeEventListener('abort', onStop);
-    stalled?.removeEventListener('abort', onStop);
-    if (stalled?.aborted) outcome = 'stalled';
-    else if (abort.signal.aborted) outcome = 'gone';
-    abort.abort();
-    if (outcome === 'stalled') cut(res);
-    else res.end();
+    abort.signal.removeEventListener('abort', stop);
+    stalled?.removeEventListener('abort', stop);
+    res.off('drain', resume);
+    res.off('close', stop);
   }
+  const outcome = stalled?.aborted ? 'stalled' : abort.signal.aborted ? 'gone' : 'ended';
+  abort.abort();
+  if (outcome === 'stalled') cut(res);
+  else res.end();
   return outcome;
-}
-
-/** Resolves when `res` can take more, closes, or either signal aborts. */
-function drained(res: WatchResponse, abort: AbortSignal, stalled: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      abort.removeEventListener('abort', done);
-      stalled?.removeEventListener('abort', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-    abort.addEventListener('abort', done, { once: true });
-    stalled?.addEventListener('abort', done, { once: true });
-  });
 }

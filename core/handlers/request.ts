@@ -4,7 +4,8 @@
  */
 import type { RegistrySnapshot } from '../snapshot.ts';
 import type { RegistryRequest } from '../registry/request.ts';
-import type { WatchBacklogLimits, WatchChunk } from './watch-backlog.ts';
+import type { WatchBacklogLimits } from './watch-backlog.ts';
+import type { WatchFeed } from './watch-feed.ts';
 
 export { refOf, storeContext, storeWith } from '../registry/request.ts';
 
@@ -26,8 +27,8 @@ export type Reply =
   | { status: number; json: Buffer | readonly Buffer[] }
   | {
       status: number;
-      /** Whole event lines, one or more per chunk. */
-      stream: AsyncIterable<WatchChunk>;
+      /** The watch's event lines, pushed to the writer as they are ready. */
+      stream: WatchFeed;
       contentType: string;
       /** Aborted, with the reason, when the client has fallen too far behind: the writer closes the stream. */
       stalled?: AbortSignal;

@@ -1,15 +1,22 @@
 /**
- * What a watch's writer iterates: its initial events first, encoded only as the writer takes
+ * What a watch hands its writer: its initial events first, encoded only as the writer takes
  * them (the client's pace), then the chunks of lines its backlog collects as the store's
  * changes arrive, until the watch is closed or its changes end.
  *
- * Written by hand rather than as an async generator: every change passes through here once
- * per watcher, and a generator's `yield` costs extra promises and microtask turns each time,
- * which at a thousand watchers was a large share of the server's CPU (issue 15).
+ * The feed pushes: each chunk goes to the sink as soon as it is ready, synchronously, for as
+ * long as the sink takes more (its response has not filled); then it waits for `resume()`.
+ * A change thus reaches the sockets of all its watchers in one pass over them, with no
+ * promise or async generator per watcher on the way, which at a thousand watchers had been
+ * most of the server's work (issue 15).
  */
 import type { WatchBacklog, WatchChunk } from './watch-backlog.ts';
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+export interface WatchSink {
+  /** Takes a chunk; false when it can take no more until it calls `resume()`. */
+  write(chunk: WatchChunk): boolean;
+  /** The feed has ended: closed, or its changes ended and every line has been taken. Called once. */
+  end(): void;
+}
 
 export interface WatchFeedParts {
   /** Chunks of initial events, made as they are taken. */
@@ -22,76 +29,77 @@ export interface WatchFeedParts {
   onClose: () => void;
 }
 
-export class WatchFeed implements AsyncIterableIterator<WatchChunk, undefined> {
+export class WatchFeed {
   readonly #parts: WatchFeedParts;
   #initial: Iterator<WatchChunk, undefined> | undefined;
+  #sink: WatchSink | undefined;
+  /** The sink said it is full: nothing more until resume(). */
+  #paused = false;
+  #flushing = false;
   #closed = false;
-  /** The writer, blocked in next() while nothing waits. */
-  #waiting: ((result: IteratorResult<WatchChunk, undefined>) => void) | undefined;
+  #sinkEnded = false;
 
   constructor(parts: WatchFeedParts) {
     this.#parts = parts;
     this.#initial = parts.initial;
-    parts.backlog.onChange = () => this.#wake();
+    parts.backlog.onChange = () => this.#flush();
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  next(): Promise<IteratorResult<WatchChunk, undefined>> {
-    if (this.#waiting) return Promise.reject(new Error('WatchFeed.next() called while a previous call is still pending'));
-    if (!this.#closed && this.#initial) {
-      const result = this.#initial.next();
-      if (!result.done) return Promise.resolve(result);
-      this.#initial = undefined;
-      this.#parts.startChanges();
-    }
-    const result = this.#take();
-    if (result) return Promise.resolve(result);
-    return new Promise((resolve) => {
-      this.#waiting = resolve;
-    });
+  /** Starts handing chunks to `sink`; only one sink, once. */
+  pipe(sink: WatchSink): void {
+    if (this.#sink) throw new Error('WatchFeed is already piped');
+    this.#sink = sink;
+    this.#flush();
   }
 
-  /** Ends the feed (the writer stopped, the watch timed out, the client went): the next or pending next() is done. */
+  /** The sink can take more again. */
+  resume(): void {
+    this.#paused = false;
+    this.#flush();
+  }
+
+  /** Ends the feed (the watch timed out, the client went, the writer stopped); the sink's end() follows. */
   close(): void {
     if (this.#closed) return;
-    this.#finish();
-    this.#wake();
-  }
-
-  return(): Promise<IteratorResult<WatchChunk, undefined>> {
-    this.close();
-    return Promise.resolve(DONE);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  /** The next result when one is ready: a chunk, or done once the feed is closed or the backlog ended and empty. */
-  #take(): IteratorResult<WatchChunk, undefined> | undefined {
-    if (this.#closed) return DONE;
-    const chunk = this.#parts.backlog.take();
-    if (chunk) return { done: false, value: chunk };
-    if (!this.#parts.backlog.ended) return undefined;
-    this.#finish();
-    return DONE;
-  }
-
-  #finish(): void {
     this.#closed = true;
     this.#parts.backlog.onChange = undefined;
     this.#parts.onClose();
+    this.#flush();
   }
 
-  #wake(): void {
-    if (!this.#waiting) return;
-    const result = this.#take();
-    if (!result) return;
-    const resolve = this.#waiting;
-    this.#waiting = undefined;
-    resolve(result);
+  /** Hands over what is ready while the sink takes it; re-entered calls (a sink that closes the feed) leave it to the running one. */
+  #flush(): void {
+    const sink = this.#sink;
+    if (!sink || this.#flushing || this.#sinkEnded) return;
+    this.#flushing = true;
+    try {
+      while (!this.#closed && !this.#paused) {
+        const chunk = this.#next();
+        if (chunk === undefined) break;
+        this.#paused = !sink.write(chunk);
+      }
+      if (!this.#closed && this.#initial === undefined && this.#parts.backlog.ended && this.#parts.backlog.size === 0) this.close();
+    } finally {
+      this.#flushing = false;
+    }
+    if (this.#closed) {
+      this.#sinkEnded = true;
+      sink.end();
+    }
+  }
+
+  /** The next chunk ready: an initial one, or waiting lines of the backlog. */
+  #next(): WatchChunk | undefined {
+    if (this.#initial) {
+      const result = this.#initial.next();
+      if (!result.done) return result.value;
+      this.#initial = undefined;
+      this.#parts.startChanges();
+    }
+    return this.#parts.backlog.take();
   }
 }

@@ -26,6 +26,7 @@ import { refOf, storeContext, storeWith, type Reply, type ResourceRequest } from
 import { chunkOf, DEFAULT_WATCH_BACKLOG, MAX_CHUNK_BYTES, WatchBacklog, type WatchBacklogLimits, type WatchChunk } from './watch-backlog.ts';
 import { selectionTranslator } from './watch-translate.ts';
 import { WatchFeed } from './watch-feed.ts';
+import { LISTEN, listenable, type WatchListener } from '../../lib/watch/listen.ts';
 
 /** How often an idle watch that asked for bookmarks gets one (kube sends about one a minute). */
 export const BOOKMARK_INTERVAL_MS = 60_000;
@@ -119,29 +120,50 @@ function watchFeed(
 
   const backlog = new WatchBacklog(limits);
   let store: AsyncIterator<WatchEvent> | undefined;
-  // The pump reads the store as fast as it delivers, so a client that reads slowly leaves its
-  // backlog here, where it is bounded, and not in the store or the socket.
+  // Changes are taken from the store as fast as it delivers them, so a client that reads
+  // slowly leaves its backlog here, where it is bounded, and not in the store or the socket.
+  // `accept` queues one change's line; false when the watch is over (an error, or stalled).
+  const accept = (event: WatchEvent): boolean => {
+    if (event.type === 'ERROR') {
+      backlog.push(Buffer.from(encodeJson(event) + '\n'));
+      return false;
+    }
+    lastVersion = event.object.metadata.resourceVersion ?? lastVersion;
+    let line: Buffer | undefined;
+    if (event.type === 'BOOKMARK') line = options.allowWatchBookmarks ? bookmark() : undefined;
+    else {
+      const type = translate(event);
+      line = type ? encode(type, event.object) : undefined;
+    }
+    if (line !== undefined && !backlog.push(line)) {
+      onStalled(`watch closed: its client fell ${backlog.size} events (${backlog.bytes} bytes) behind, at resourceVersion ${lastVersion}`);
+      return false;
+    }
+    return true;
+  };
+  const fail = (error: unknown): void => {
+    backlog.push(errorLine(error));
+    backlog.end();
+  };
+  // A store that offers a listener (lib/watch/listen.ts) hands each change over as it is made.
+  const listener: WatchListener = {
+    event: (event) => {
+      if (backlog.ended) return;
+      try {
+        if (!accept(event)) backlog.end();
+      } catch (error) {
+        // Never into the store's write: this watch ends with the error instead.
+        fail(error);
+      }
+    },
+    end: (error) => (error ? fail(error) : backlog.end()),
+  };
+  // Any other store is read with for-await.
   const pump = async (it: AsyncIterator<WatchEvent>): Promise<void> => {
     try {
       while (!backlog.ended) {
         const result = await it.next();
-        if (result.done || backlog.ended) return;
-        const event = result.value;
-        if (event.type === 'ERROR') {
-          backlog.push(Buffer.from(encodeJson(event) + '\n'));
-          return;
-        }
-        lastVersion = event.object.metadata.resourceVersion ?? lastVersion;
-        let line: Buffer | undefined;
-        if (event.type === 'BOOKMARK') line = options.allowWatchBookmarks ? bookmark() : undefined;
-        else {
-          const type = translate(event);
-          line = type ? encode(type, event.object) : undefined;
-        }
-        if (line !== undefined && !backlog.push(line)) {
-          onStalled(`watch closed: its client fell ${backlog.size} events (${backlog.bytes} bytes) behind, at resourceVersion ${lastVersion}`);
-          return;
-        }
+        if (result.done || backlog.ended || !accept(result.value)) return;
       }
     } catch (error) {
       backlog.push(errorLine(error));
@@ -150,18 +172,19 @@ function watchFeed(
     }
   };
   const startChanges = (): void => {
+    let watch: AsyncIterable<WatchEvent>;
     try {
       // A store may refuse the start point (410 Expired) at once, or on the first next().
-      store = storeWith(req, canWatch, 'watch')
-        .watch(req.info.namespace, { ...selection.query, resourceVersion: lastVersion }, storeContext(req))
-        [Symbol.asyncIterator]();
+      watch = storeWith(req, canWatch, 'watch').watch(req.info.namespace, { ...selection.query, resourceVersion: lastVersion }, storeContext(req));
+      store = watch[Symbol.asyncIterator]();
     } catch (error) {
-      backlog.push(errorLine(error));
-      backlog.end();
+      fail(error);
       return;
     }
-    void pump(store);
     if (options.allowWatchBookmarks) bookmarks = setTimeout(bookmarkWhenIdle, BOOKMARK_INTERVAL_MS);
+    const direct = listenable(watch);
+    if (direct) direct[LISTEN](listener);
+    else void pump(store);
   };
 
   // Idle: a bookmark says how far the watch has got. One timer per watch, re-armed for what is

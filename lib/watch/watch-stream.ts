@@ -6,10 +6,14 @@
  * a watcher that falls more than `maxQueued` events behind is ended with
  * StoreError('Expired'), so its client lists again instead of the server holding an
  * unbounded backlog (kube-apiserver's cacher likewise drops watchers that cannot keep up).
+ *
+ * A consumer may instead listen (listen.ts): every event is then handed over synchronously
+ * as it is pushed, nothing queues here, and the consumer bounds what it keeps itself.
  */
 import { StoreError } from '../../core/types/errors.ts';
 import type { WatchEvent } from '../../core/types/object.ts';
 import type { LoggedEvent } from './event-log.ts';
+import { LISTEN, type Listenable, type WatchListener } from './listen.ts';
 
 export interface WatchStreamOptions {
   /** Only events for objects in this namespace; all namespaces when undefined. */
@@ -29,13 +33,15 @@ interface Waiting {
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-export class WatchStream implements AsyncIterableIterator<WatchEvent, undefined> {
+export class WatchStream implements AsyncIterableIterator<WatchEvent, undefined>, Listenable {
   readonly #options: WatchStreamOptions;
   /** Undelivered events from #head on; delivered slots are compacted away in batches. */
   #queue: WatchEvent[] = [];
   #head = 0;
   /** A consumer blocked in next() while the queue is empty. */
   #waiting: Waiting | undefined;
+  /** Set once a consumer listens instead of iterating. */
+  #listener: WatchListener | undefined;
   #ended = false;
   /** Delivered by the next call to next() after the watch ended with an error, then cleared. */
   #error: StoreError | undefined;
@@ -59,6 +65,10 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent, undefined>
     if (this.#ended) return;
     const { namespace } = this.#options;
     if (namespace !== undefined && entry.namespace !== namespace) return;
+    if (this.#listener) {
+      this.#listener.event(copyEvent(entry.event));
+      return;
+    }
     if (this.#waiting) {
       const waiting = this.#waiting;
       this.#waiting = undefined;
@@ -88,7 +98,9 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent, undefined>
     this.#options.signal.removeEventListener('abort', this.#onAbort);
     const waiting = this.#waiting;
     this.#waiting = undefined;
-    if (waiting) {
+    if (this.#listener) {
+      this.#listener.end(error);
+    } else if (waiting) {
       if (error) waiting.reject(error);
       else waiting.resolve(DONE);
     } else {
@@ -97,8 +109,28 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent, undefined>
     this.#options.onEnd(this, error);
   }
 
+  /** Hands every event to `listener` as it is pushed, from the queued ones on, instead of iterating. */
+  [LISTEN](listener: WatchListener): void {
+    if (this.#listener || this.#waiting) throw new Error('WatchStream is already being read');
+    this.#listener = listener;
+    if (this.#ended) {
+      const error = this.#error;
+      this.#error = undefined;
+      listener.end(error);
+      return;
+    }
+    const queued = this.#queue.slice(this.#head);
+    this.#queue = [];
+    this.#head = 0;
+    for (const event of queued) {
+      if (this.#ended) return;
+      listener.event(copyEvent(event));
+    }
+  }
+
   /** The next event, each a fresh copy the caller may mutate. */
   next(): Promise<IteratorResult<WatchEvent, undefined>> {
+    if (this.#listener) return Promise.reject(new Error('WatchStream.next() called on a watch that has a listener'));
     if (this.#ended) {
       const error = this.#error;
       this.#error = undefined;

@@ -114,14 +114,22 @@ export function harness(kind: KindDefinition = widgetKind(), store: Storage = ne
       return { status: reply.status, body: JSON.parse(bytes.toString('utf8')), warnings };
     }
     const lines: unknown[] = [];
+    const feed = reply.stream;
     try {
-      // A chunk holds one or more whole lines.
-      read: for await (const chunk of reply.stream) {
-        for (const line of chunk.data.toString('utf8').split('\n').slice(0, -1)) {
-          lines.push(JSON.parse(line));
-          if (options.watchEvents !== undefined && lines.length >= options.watchEvents) break read;
-        }
-      }
+      await new Promise<void>((resolve) => {
+        feed.pipe({
+          // A chunk holds one or more whole lines.
+          write: (chunk) => {
+            for (const line of chunk.data.toString('utf8').split('\n').slice(0, -1)) {
+              if (options.watchEvents !== undefined && lines.length >= options.watchEvents) break;
+              lines.push(JSON.parse(line));
+            }
+            if (options.watchEvents !== undefined && lines.length >= options.watchEvents) feed.close();
+            return true;
+          },
+          end: resolve,
+        });
+      });
     } finally {
       abort.abort();
     }
