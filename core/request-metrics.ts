@@ -208,14 +208,16 @@ export function watchMetrics(
   kind: { group: string; version: string; kind: string },
   labels: ResourceLabels,
 ): WatchObserver {
-  // Bound once: prom-client hashes a label object on every inc() it is given one.
-  const events = metrics.watchEvents.labels(kind);
+  // A plain addition per chunk: prom-client gets the sum when it is scraped.
+  const events = metrics.watchEventCounts.slot(kind);
   return {
     opened: () => {
       metrics.registeredWatchers.inc(kind);
       metrics.longRunning.inc(labels);
     },
-    sent: (chunk) => events.inc(chunk.events),
+    sent: (chunk) => {
+      events.count += chunk.events;
+    },
     closed: () => {
       metrics.registeredWatchers.dec(kind);
       metrics.longRunning.dec(labels);

@@ -33,6 +33,36 @@ describe('watch', () => {
     assert.deepEqual((lines as { object: KubeObject }[]).map((l) => l.object.metadata.name), ['a']);
   });
 
+  for (const store of ['one that offers a listener', 'one that can only be iterated'] as const) {
+    it(`sends ADDED, MODIFIED and DELETED as an object starts, keeps and stops matching the selector, from ${store}`, async () => {
+      const kind = widgetKind();
+      const iterateOnly = new (class extends MemoryStore {
+        // The same events, without lib/watch/listen.ts's listener: core reads them with for-await.
+        override watch(ns: string | undefined, q: WatchQuery, req: RequestContext): AsyncIterable<WatchEvent> {
+          const inner = super.watch(ns, q, req);
+          return { [Symbol.asyncIterator]: () => inner[Symbol.asyncIterator]() };
+        }
+      })(kind);
+      const h = harness(kind, store === 'one that offers a listener' ? new MemoryStore(kind) : iterateOnly);
+      await h.call({ method: 'POST', url: widgets(), body: widget('a', { size: 1 }, { labels: { x: 'y' } }) });
+      await h.call({ method: 'POST', url: widgets(), body: widget('b') });
+      const list = (await h.call({ method: 'GET', url: widgets() })).body as { metadata: { resourceVersion: string } };
+      const answer = h.call(watch(`resourceVersion=${list.metadata.resourceVersion}&labelSelector=x%3Dy`), { watchEvents: 4 });
+      const patch = (name: string, body: unknown) =>
+        h.call({ method: 'PATCH', url: `${widgets()}/${name}`, contentType: 'application/merge-patch+json', body });
+      await patch('a', { metadata: { labels: { x: null } } });
+      await patch('b', { spec: { size: 2 } });
+      await patch('b', { metadata: { labels: { x: 'y' } } });
+      await patch('b', { spec: { size: 3 } });
+      await h.call({ method: 'DELETE', url: `${widgets()}/b` });
+      const { lines } = await answer;
+      assert.deepEqual(
+        (lines as { type: string; object: KubeObject }[]).map((l) => `${l.type} ${l.object.metadata.name}`),
+        ['DELETED a', 'ADDED b', 'MODIFIED b', 'DELETED b'],
+      );
+    });
+  }
+
   it('answers 400 before streaming for a selector that does not parse', async () => {
     const status = await harness().status(watch('labelSelector=%3D%3D'));
     assert.equal(status.code, 400);
