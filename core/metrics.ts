@@ -107,41 +107,12 @@ export interface ApiServerMetrics {
   readonly requestDuration: SeriesHistogram;
   readonly responseSizes: SeriesHistogram;
   readonly longRunning: Gauge<(typeof RESOURCE_LABELS)[number]>;
-  readonly watchEvents: Counter<(typeof KIND_LABELS)[number]>;
-  /** What watches add to watchEvents: handed to it at each scrape. */
-  readonly watchEventCounts: DeferredCounts<(typeof KIND_LABELS)[number]>;
+  /** Per chunk of watch events per watcher: the hottest counter of all. */
+  readonly watchEvents: SeriesCounter;
   readonly registeredWatchers: Gauge<(typeof KIND_LABELS)[number]>;
 }
 
-/**
- * Additions to a counter that is bumped far more often than it is read (one per watch event
- * per watcher): plain number additions, handed to the counter when prom-client collects it
- * for a scrape. prom-client hashes and checks the labels on every inc(), even through
- * labels(), which showed in watch fan-out profiles (issue 15).
- */
-export class DeferredCounts<L extends string> {
-  readonly #slots = new Map<string, { labels: Record<L, string>; count: number }>();
-
-  /** Where to add counts for `labels`: the same slot for the same labels. */
-  slot(labels: Record<L, string>): { count: number } {
-    const key = JSON.stringify(labels);
-    let slot = this.#slots.get(key);
-    if (!slot) this.#slots.set(key, (slot = { labels: { ...labels }, count: 0 }));
-    return slot;
-  }
-
-  /** Adds what has been counted since the last call to `counter`. */
-  flushInto(counter: Counter<L>): void {
-    for (const slot of this.#slots.values()) {
-      if (slot.count === 0) continue;
-      counter.inc(slot.labels, slot.count);
-      slot.count = 0;
-    }
-  }
-}
-
 function apiServerMetrics(registers: Registry[]): ApiServerMetrics {
-  const watchEventCounts = new DeferredCounts<(typeof KIND_LABELS)[number]>();
   return {
     requests: new SeriesCounter({
       name: 'apiserver_request_total',
@@ -166,16 +137,7 @@ function apiServerMetrics(registers: Registry[]): ApiServerMetrics {
       labelNames: [...RESOURCE_LABELS],
       registers,
     }),
-    watchEvents: new Counter({
-      name: 'apiserver_watch_events_total',
-      help: 'Watch events sent to clients.',
-      labelNames: [...KIND_LABELS],
-      registers,
-      collect() {
-        watchEventCounts.flushInto(this);
-      },
-    }),
-    watchEventCounts,
+    watchEvents: new SeriesCounter({ name: 'apiserver_watch_events_total', help: 'Watch events sent to clients.', registers }),
     registeredWatchers: new Gauge({
       name: 'apiserver_registered_watchers',
       help: 'Watches open now, by kind.',

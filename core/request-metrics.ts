@@ -208,16 +208,14 @@ export function watchMetrics(
   kind: { group: string; version: string; kind: string },
   labels: ResourceLabels,
 ): WatchObserver {
-  // A plain addition per chunk: prom-client gets the sum when it is scraped.
-  const events = metrics.watchEventCounts.slot(kind);
+  // Found once per watch: a plain addition per chunk after that (core/metric-series.ts).
+  const events = metrics.watchEvents.series(kind);
   return {
     opened: () => {
       metrics.registeredWatchers.inc(kind);
       metrics.longRunning.inc(labels);
     },
-    sent: (chunk) => {
-      events.count += chunk.events;
-    },
+    sent: (chunk) => events.inc(chunk.events),
     closed: () => {
       metrics.registeredWatchers.dec(kind);
       metrics.longRunning.dec(labels);
