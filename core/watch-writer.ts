@@ -1,7 +1,8 @@
 /**
- * Writes a watch stream to its HTTP response at the pace its client reads: the next chunk of
- * lines is taken only once the response has drained, so a slow client holds back its producer (which
- * bounds what it keeps: handlers/watch-backlog.ts) instead of filling Node's buffers.
+ * Writes a watch's feed to its HTTP response at the pace its client reads: the feed hands over
+ * chunks of lines as they are ready while `write` returns true, and after false only once the
+ * response has drained, so a slow client holds back its producer (which bounds what it keeps:
+ * handlers/watch-backlog.ts) instead of filling Node's buffers.
  *
  * How a watch ends:
  * - the stream ends (timeout, store closed, `end()` at shutdown): the response ends cleanly,

@@ -63,6 +63,21 @@ describe('watch', () => {
     });
   }
 
+  it('sends Table rows (column definitions with the first only) and PartialObjectMetadata when asked for them', async () => {
+    const h = harness();
+    await h.call({ method: 'POST', url: widgets(), body: widget('a') });
+    await h.call({ method: 'POST', url: widgets(), body: widget('b') });
+    const table = await h.call({ ...watch('resourceVersion=0&timeoutSeconds=1'), accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' }, { watchEvents: 2 });
+    const tables = (table.lines as { type: string; object: { kind: string; columnDefinitions?: unknown[]; rows: { cells: unknown[] }[] } }[]).map((l) => l.object);
+    assert.deepEqual(tables.map((t) => t.kind), ['Table', 'Table']);
+    assert.ok((tables[0]!.columnDefinitions ?? []).length > 0);
+    assert.equal((tables[1]!.columnDefinitions ?? []).length, 0);
+    assert.equal(tables[1]!.rows[0]!.cells[0], 'b');
+    const partial = await h.call({ ...watch('resourceVersion=0&timeoutSeconds=1'), accept: 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io' }, { watchEvents: 2 });
+    const objects = (partial.lines as { object: KubeObject & { spec?: unknown } }[]).map((l) => l.object);
+    assert.deepEqual(objects.map((o) => `${o.kind} ${o.metadata.name} ${o.spec === undefined}`), ['PartialObjectMetadata a true', 'PartialObjectMetadata b true']);
+  });
+
   it('answers 400 before streaming for a selector that does not parse', async () => {
     const status = await harness().status(watch('labelSelector=%3D%3D'));
     assert.equal(status.code, 400);
