@@ -77,7 +77,14 @@ export async function writeWatch(
       feed.pipe({
         write: (chunk) => {
           observer?.sent(chunk);
-          return res.write(chunk.data);
+          try {
+            return res.write(chunk.data);
+          } catch {
+            // This runs inside the store's write (the feed pushes synchronously): a response that
+            // cannot be written ends this watch, never the write or the other watchers.
+            feed.close();
+            return false;
+          }
         },
         end: resolve,
       });
