@@ -1,11 +1,12 @@
 /** Watch streams, errors that reach no client as an HTTP status, and the registry's retries: in process. */
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreError } from '../../../core/types/errors.ts';
 import type { KubeObject, WatchEvent } from '../../../core/types/object.ts';
 import type { RequestContext, WatchQuery, WriteContext } from '../../../core/types/storage.ts';
 import type { Status } from '../../../core/status.ts';
 import { MemoryStore } from '../../../plugins/memory/store.ts';
+import { BOOKMARK_INTERVAL_MS } from '../../../core/handlers/watch.ts';
 import { harness, widget, widgetKind, widgets } from '../../support/resource-request.ts';
 
 const watch = (query: string) => ({ method: 'GET', url: `${widgets()}?watch=true&${query}` });
@@ -76,6 +77,29 @@ describe('watch', () => {
     const partial = await h.call({ ...watch('resourceVersion=0&timeoutSeconds=1'), accept: 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io' }, { watchEvents: 2 });
     const objects = (partial.lines as { object: KubeObject & { spec?: unknown } }[]).map((l) => l.object);
     assert.deepEqual(objects.map((o) => `${o.kind} ${o.metadata.name} ${o.spec === undefined}`), ['PartialObjectMetadata a true', 'PartialObjectMetadata b true']);
+  });
+
+  it('sends a BOOKMARK with the resourceVersion reached once a watch that asked for them has been idle for the interval', async () => {
+    const h = harness();
+    await h.call({ method: 'POST', url: widgets(), body: widget('a') });
+    const list = (await h.call({ method: 'GET', url: widgets() })).body as { metadata: { resourceVersion: string } };
+    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    try {
+      let done = false;
+      const answer = h.call(watch(`resourceVersion=${list.metadata.resourceVersion}&allowWatchBookmarks=true`), { watchEvents: 1 });
+      void answer.then(() => (done = true));
+      // The watch's own timer, not a wait per event: advance the clock until it fires.
+      for (let intervals = 0; intervals < 10 && !done; intervals++) {
+        mock.timers.tick(BOOKMARK_INTERVAL_MS);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.ok(done, 'a bookmark within ten intervals');
+      const [line] = (await answer).lines as { type: string; object: KubeObject }[];
+      assert.equal(line?.type, 'BOOKMARK');
+      assert.equal(line?.object.metadata.resourceVersion, list.metadata.resourceVersion);
+    } finally {
+      mock.timers.reset();
+    }
   });
 
   it('answers 400 before streaming for a selector that does not parse', async () => {
