@@ -5,13 +5,17 @@
  * objects are sent as ADDED first, then every change after the list's resourceVersion;
  * otherwise changes after the given resourceVersion. Selectors are applied here, and an
  * object that starts or stops matching them is sent as ADDED or DELETED, as the watch
- * cache does. An initial error (a bad option, a failed list) is an HTTP error; a failure
+ * cache does (watch-translate.ts). An initial error (a bad option, a failed list) is an HTTP error; a failure
  * once streaming (e.g. 410 Expired) is an ERROR event, after which the stream ends.
  *
  * Back-pressure: initial events are produced only as fast as the client reads them (the
- * writer waits for 'drain' before it takes the next line). Changes are read from the store
- * at once into a bounded backlog (watch-backlog.ts); a client that falls behind past its
- * bounds has its watch closed through the reply's `stalled` signal.
+ * feed hands the writer no more once its response is full, until 'drain'). Changes are taken
+ * from the store at once into a bounded backlog (watch-backlog.ts); a client that falls
+ * behind past its bounds has its watch closed through the reply's `stalled` signal.
+ *
+ * Cost at scale (issue 15): a store built on lib/watch hands each change to a listener inside
+ * its write, the plain JSON line is one shared buffer per change, and the feed (watch-feed.ts)
+ * writes it to the response at once, so one change reaches a thousand sockets in one pass.
  */
 import { encodeJson } from '../../lib/json.ts';
 import { canList, canWatch } from '../types/storage.ts';
