@@ -17,7 +17,7 @@ import { ClientGone, IncomingRequest, type ServerSide } from './incoming-request
 import type { ServedResource } from './served-resource.ts';
 import { Exchange, sendAnswer, type NodeRequest, type NodeResponse } from './exchange.ts';
 import type { Logger } from 'pino';
-import { parseRequestInfo, type RequestInfo } from './request-info.ts';
+import { parseRequestInfo, type NonResourceRequestInfo, type RequestInfo } from './request-info.ts';
 import type { RegistrySnapshot } from './snapshot.ts';
 import type { UserInfo } from './types/storage.ts';
 import { StatusError, toStatusError, unauthorized, type ResourceRef } from './status.ts';
@@ -329,57 +329,66 @@ export class KindredServer {
     });
   }
 
+  /** A path outside the resource grammar: discovery, OpenAPI, health, /version, /metrics. */
+  async #answerNonResource(ctx: ServedExchange, state: State, info: NonResourceRequestInfo): Promise<void> {
+    const metrics = this.#options.metrics;
+    const reply: RouteReply = info.path === METRICS_PATH && metrics ? await metricsReply(info, metrics) : routeNonResource({
+      info,
+      snapshot: state.snapshot,
+      accept: ctx.header('accept') || undefined,
+      ifNoneMatch: ctx.header('if-none-match') || undefined,
+      readiness: () => this.#ready(),
+      authenticated: state.user !== undefined,
+    });
+    ctx.status = reply.status;
+    for (const [name, value] of Object.entries(reply.headers)) ctx.set(name, value);
+    if (reply.body !== undefined) ctx.body = typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body);
+  }
+
+  /**
+   * A resource request: the verb's handler, then its reply. Part of #admitAndRoute's await
+   * chain rather than a function of its own: every async hop costs a promise and a frame per
+   * request (issue 15).
+   */
   async #route(ctx: ServedExchange, state: State): Promise<void> {
     const info = state.info;
-    if (!info.isResourceRequest) {
-      const metrics = this.#options.metrics;
-      const reply: RouteReply = info.path === METRICS_PATH && metrics ? await metricsReply(info, metrics) : routeNonResource({
-        info,
-        snapshot: state.snapshot,
-        accept: ctx.header('accept') || undefined,
-        ifNoneMatch: ctx.header('if-none-match') || undefined,
-        readiness: () => this.#ready(),
-        authenticated: state.user !== undefined,
-      });
-      ctx.status = reply.status;
-      for (const [name, value] of Object.entries(reply.headers)) ctx.set(name, value);
-      if (reply.body !== undefined) ctx.body = typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body);
-      return;
-    }
+    if (!info.isResourceRequest) return this.#answerNonResource(ctx, state, info);
     const resource = resolveResource(state.snapshot, info);
     state.resource = resource;
     const request = new IncomingRequest(ctx.req, ctx.res, { info, resource, snapshot: state.snapshot, user: state.user! }, this.#serverSide);
     ctx.state.requestBody = request.body;
     const reply = await handleResourceRequest(request);
+    if (request.warnings.length > 0) ctx.set('Warning', request.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    if (!('stream' in reply)) return this.#answer(ctx, reply);
     let observer: WatchObserver | undefined;
-    if ('stream' in reply && this.#options.metrics) {
+    if (this.#options.metrics) {
       const labels = requestLabels(info, ctx.method, request.contentType);
       const kind = { group: resource.group, version: resource.version.name, kind: resource.kind.names.kind };
       observer = watchMetrics(this.#options.metrics.api, kind, labels);
     }
-    if (request.warnings.length > 0) ctx.set('Warning', request.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
-    await this.#write(ctx, reply, request.clientGone, observer);
+    await this.#stream(ctx, reply, request.clientGone, observer);
   }
 
-  async #write(ctx: ServedExchange, reply: Reply, clientGone: ClientGone, observer?: WatchObserver): Promise<void> {
+  /** A reply with a body: set on the exchange, which sends it once the pipeline is done. */
+  #answer(ctx: ServedExchange, reply: Exclude<Reply, { stream: unknown }>): void {
     if ('body' in reply) {
       ctx.json(reply.status, encodeJson(reply.body));
       return;
     }
-    if ('json' in reply) {
-      if (Buffer.isBuffer(reply.json)) {
-        ctx.json(reply.status, reply.json);
-        return;
-      }
-      // Pieces (a list's objects) go out in batches, as the socket drains: a large list is
-      // never copied into one buffer, and its length is still known up front.
-      let length = 0;
-      for (const piece of reply.json) length += piece.length;
-      ctx.json(reply.status, Readable.from(batches(reply.json), { objectMode: false }));
-      ctx.streamLength = length;
+    if (Buffer.isBuffer(reply.json)) {
+      ctx.json(reply.status, reply.json);
       return;
     }
-    // A stream is written by hand, at the pace its client reads (watch-writer.ts).
+    // Pieces (a list's objects) go out in batches, as the socket drains: a large list is
+    // never copied into one buffer, and its length is still known up front.
+    let length = 0;
+    for (const piece of reply.json) length += piece.length;
+    ctx.json(reply.status, Readable.from(batches(reply.json), { objectMode: false }));
+    ctx.streamLength = length;
+  }
+
+  /** A watch: written by hand, at the pace its client reads (watch-writer.ts). */
+  async #stream(ctx: ServedExchange, reply: Extract<Reply, { stream: unknown }>, clientGone: ClientGone, observer?: WatchObserver): Promise<void> {
     ctx.respond = false;
     ctx.status = reply.status;
     const controller = clientGone.controller();
