@@ -28,7 +28,7 @@ import { observeRequests, requestLabels, watchMetrics, type ObservedState } from
 import type { AuditLog } from './audit.ts';
 import { handleResourceRequest, resolveResource } from './handlers/index.ts';
 import type { Reply } from './handlers/request.ts';
-import type { Authenticator, Authorizer } from './auth/types.ts';
+import { isPromise, type Authenticator, type Authorizer, type MaybePromise } from './auth/types.ts';
 import type { NamespaceAdmission } from './admission/namespace-lifecycle.ts';
 import { MaxInFlightLimit, type MaxInFlightOptions } from './max-in-flight.ts';
 import { ConnectionTracker, DEFAULT_CONNECTION_TIMEOUTS, type ConnectionTimeouts } from './connections.ts';
@@ -297,18 +297,23 @@ export class KindredServer {
     const info = state.info;
     const isPublic = this.#isPublic(info.path);
     if (!isPublic) {
-      const user = await this.#userOf(ctx);
+      // Awaited only when the authenticator has to wait (see MaybePromise).
+      const found = this.#userOf(ctx);
+      const user = isPromise(found) ? await found : found;
       if (!user) throw unauthorized();
       state.user = user;
     } else if (HEALTH_PATHS.has(info.path) && info.query.has('verbose')) {
       // Public, but only an authenticated caller sees the details of `/readyz?verbose`.
-      const user = await this.#userOf(ctx).catch(() => undefined);
+      const user = await Promise.resolve()
+        .then(() => this.#userOf(ctx))
+        .catch(() => undefined);
       if (user) state.user = user;
     }
     const release = this.#maxInFlight.admit(info, state.user, HEALTH_PATHS.has(info.path));
     try {
       if (!isPublic) {
-        const decision = await this.#options.authorize(state.user!, info);
+        const pending = this.#options.authorize(state.user!, info);
+        const decision = isPromise(pending) ? await pending : pending;
         if (!decision.allowed) throw forbidden(state.user!, info, decision.reason);
       }
       await this.#route(ctx, state);
@@ -317,7 +322,7 @@ export class KindredServer {
     }
   }
 
-  #userOf(ctx: ServedExchange): Promise<UserInfo | undefined> {
+  #userOf(ctx: ServedExchange): MaybePromise<UserInfo | undefined> {
     const req = ctx.req as unknown as { socket: TLSSocket; stream?: { session?: { socket: TLSSocket } }; headersDistinct?: Record<string, string[]> };
     return this.#options.authenticate({
       // An HTTP/2 request's own `socket` is a new proxy per stream; the session's is one per connection.

@@ -15,7 +15,7 @@ import { parseCertificateBundle, verifiedPeer } from './x509.ts';
 export function clientCertificateAuthenticator(cas: string[] | (() => readonly X509Certificate[])): Authenticator {
   const fixed = Array.isArray(cas) ? cas.flatMap(parseCertificateBundle) : undefined;
   const current = fixed ? () => fixed : (cas as () => readonly X509Certificate[]);
-  return async ({ socket }) => {
+  return ({ socket }) => {
     const peer = verifiedPeer(socket, current());
     if (!peer?.commonName) return undefined;
     return { username: peer.commonName, groups: [...peer.organizations, 'system:authenticated'] };

@@ -14,7 +14,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import { internalError } from '../status.ts';
-import type { Authenticator, Authorizer } from './types.ts';
+import { isPromise, type Authenticator, type Authorizer } from './types.ts';
 import { AuthenticationConfigMapFollower } from './authentication-configmap.ts';
 import { clientCertificateAuthenticator } from './client-certificate.ts';
 import { watchFiles, type WatchedFiles } from './file-watch.ts';
@@ -129,13 +129,17 @@ export async function createDelegated(options: DelegatedOptions): Promise<Delega
     ...(options.authorizationAllowTtlMs === undefined ? {} : { allowCacheTtlMs: options.authorizationAllowTtlMs }),
     ...(options.authorizationDenyTtlMs === undefined ? {} : { denyCacheTtlMs: options.authorizationDenyTtlMs }),
   });
-  const authorize: Authorizer = async (user, info) => {
+  // k8s.io/apiserver answers an authorizer error with 500, never with an allow.
+  const failed = (error: unknown): never => {
+    log.warn({ err: error }, 'authorization failed');
+    throw internalError(`authorization check failed: ${(error as Error).message}`);
+  };
+  const authorize: Authorizer = (user, info) => {
     try {
-      return await review(user, info);
+      const decision = review(user, info);
+      return isPromise(decision) ? decision.catch(failed) : decision;
     } catch (error) {
-      // k8s.io/apiserver answers an authorizer error with 500, never with an allow.
-      log.warn({ err: error }, 'authorization failed');
-      throw internalError(`authorization check failed: ${(error as Error).message}`);
+      return failed(error);
     }
   };
   return { authenticate, authorize, clientCaPems: pems, api, stop: async () => void (await Promise.all(stops.map((s) => s()))) };

@@ -34,7 +34,7 @@ export const DEFAULT_REQUEST_HEADERS = {
  * Undefined config (nothing loaded yet) authenticates nobody through headers.
  */
 export function requestHeaderAuthenticator(config: () => RequestHeaderConfig | undefined): Authenticator {
-  return async (input) => {
+  return (input) => {
     const current = config();
     if (!current) return undefined;
     const peer = verifiedPeer(input.socket, current.caCertificates);

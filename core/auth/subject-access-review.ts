@@ -34,12 +34,8 @@ export function subjectAccessReviewAuthorizer(options: SubjectAccessReviewOption
   const denyTtl = options.denyCacheTtlMs ?? 10_000;
   const privileged = options.privilegedGroups ?? ['system:masters'];
   const cache = new TtlCache<AuthorizationDecision>(options.now ? { now: options.now } : {});
-  return async (user, info) => {
-    if (user.groups.some((g) => privileged.includes(g))) return { allowed: true };
-    const spec = reviewSpec(user, info);
-    const key = JSON.stringify(spec);
-    const cached = cache.get(key);
-    if (cached) return cached;
+  // Privileged users and cached decisions are answered at once; only a review waits.
+  const ask = async (spec: Record<string, unknown>, key: string): Promise<AuthorizationDecision> => {
     const answer = await options.review({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec });
     // An error is not a denial to remember: the next request asks again.
     if (answer.status !== 200 && answer.status !== 201) throw new Error(`SubjectAccessReview failed: HTTP ${answer.status}`);
@@ -49,7 +45,15 @@ export function subjectAccessReviewAuthorizer(options: SubjectAccessReviewOption
     cache.set(key, decision, decision.allowed ? allowTtl : denyTtl);
     return decision;
   };
+  return (user, info) => {
+    if (user.groups.some((g) => privileged.includes(g))) return PRIVILEGED;
+    const spec = reviewSpec(user, info);
+    const key = JSON.stringify(spec);
+    return cache.get(key) ?? ask(spec, key);
+  };
 }
+
+const PRIVILEGED: AuthorizationDecision = Object.freeze({ allowed: true });
 
 /** The review's spec: who, and either the resource attributes or the non-resource path. */
 export function reviewSpec(user: UserInfo, info: RequestInfo): Record<string, unknown> {

@@ -6,7 +6,7 @@
  * `system:aggregator`) do not send.
  */
 import type { UserInfo } from '../types/storage.ts';
-import type { Authenticator } from './types.ts';
+import { isPromise, type AuthenticationInput, type Authenticator, type MaybePromise } from './types.ts';
 
 export interface UnionOptions {
   /** `--anonymous-auth`: unrecognised requests become `system:anonymous` instead of 401. */
@@ -18,24 +18,35 @@ export interface UnionOptions {
 export const ANONYMOUS: UserInfo = Object.freeze({ username: 'system:anonymous', groups: ['system:unauthenticated'] }) as UserInfo;
 
 export function unionAuthenticator(authenticators: readonly Authenticator[], options: UnionOptions = {}): Authenticator {
-  return async (input) => {
-    let failure: unknown;
-    for (const authenticate of authenticators) {
-      let user: UserInfo | undefined;
+  // Synchronous while the authenticators answer synchronously (certificates, front-proxy
+  // headers); from the first one that hands back a promise (TokenReview) on, asynchronous.
+  const from = (input: AuthenticationInput, start: number, failure: unknown): MaybePromise<UserInfo | undefined> => {
+    for (let i = start; i < authenticators.length; i++) {
+      let found: MaybePromise<UserInfo | undefined>;
       try {
-        user = await authenticate(input);
+        found = authenticators[i]!(input);
       } catch (error) {
         failure ??= error;
         options.onError?.(error);
         continue;
       }
-      if (user) return withAuthenticatedGroup(user);
+      if (isPromise(found)) {
+        return found.then(
+          (user) => (user ? withAuthenticatedGroup(user) : from(input, i + 1, failure)),
+          (error: unknown) => {
+            options.onError?.(error);
+            return from(input, i + 1, failure ?? error);
+          },
+        );
+      }
+      if (found) return withAuthenticatedGroup(found);
     }
     // A request that presented credentials that failed or could not be checked is not
     // anonymous: 401, as k8s.io/apiserver's union.NewFailOnError(…, anonymous) answers.
     if (failure !== undefined || input.headers.authorization) return undefined;
     return options.anonymous ? { ...ANONYMOUS, groups: [...ANONYMOUS.groups] } : undefined;
   };
+  return (input) => from(input, 0, undefined);
 }
 
 function withAuthenticatedGroup(user: UserInfo): UserInfo {

@@ -66,8 +66,8 @@ describe('subjectAccessReviewAuthorizer(options)', () => {
   it('throws, and caches nothing, when the review fails', async () => {
     const { review, asked } = reviewer(() => 'fail');
     const authorize = subjectAccessReviewAuthorizer({ review });
-    await assert.rejects(authorize(alice, list), /HTTP 503/);
-    await assert.rejects(authorize(alice, list), /HTTP 503/);
+    await assert.rejects(async () => authorize(alice, list), /HTTP 503/);
+    await assert.rejects(async () => authorize(alice, list), /HTTP 503/);
     assert.equal(asked.length, 2);
   });
 });

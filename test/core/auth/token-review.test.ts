@@ -47,8 +47,8 @@ describe('tokenReviewAuthenticator(options)', () => {
   it('throws, and caches nothing, when the review itself fails', async () => {
     const { review, asked } = reviewer({ t: 'fail' });
     const authenticate = tokenReviewAuthenticator({ review });
-    await assert.rejects(authenticate(bearer('t')), /HTTP 500/);
-    await assert.rejects(authenticate(bearer('t')), /HTTP 500/);
+    await assert.rejects(async () => authenticate(bearer('t')), /HTTP 500/);
+    await assert.rejects(async () => authenticate(bearer('t')), /HTTP 500/);
     assert.equal(asked.length, 2);
   });
 });
