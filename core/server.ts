@@ -228,7 +228,13 @@ export class KindredServer {
         exchange.json(status.status.code, JSON.stringify(status.status));
         sendAnswer(exchange);
       },
-    );
+    )
+      // Writing the answer itself failed (a response node refuses): that connection ends,
+      // never the process (an unhandled rejection would be fatal).
+      .catch((error: unknown) => {
+        this.#options.log.error({ err: error, url: exchange.url }, 'writing the answer failed');
+        res.destroy();
+      });
   };
 
   readonly #logRequests = async (ctx: ServedExchange, next: () => Promise<void>): Promise<void> => {
