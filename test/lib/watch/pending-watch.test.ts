@@ -2,6 +2,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PendingWatch } from '../../../lib/watch/pending-watch.ts';
+import { WatchFanout } from '../../../lib/watch/fanout.ts';
+import { LISTEN, type WatchListener } from '../../../lib/watch/listen.ts';
+import { StoreError } from '../../../core/types/errors.ts';
+import type { WatchEvent } from '../../../core/types/object.ts';
 
 /** An iterator over `values` that records whether return() was called. */
 function source(values: number[]) {
@@ -49,5 +53,51 @@ describe('PendingWatch', () => {
     await watch.return();
     assert.equal(state.returned, true);
     assert.deepEqual(await watch.next(), { done: true, value: undefined });
+  });
+});
+
+describe('PendingWatch, listened to', () => {
+  const widget = (name: string, rv: number) => ({ apiVersion: 'g/v1', kind: 'W', metadata: { name, namespace: 'ns', resourceVersion: String(rv) } });
+  const recorder = () => {
+    const seen: { events: string[]; ended: unknown[] } = { events: [], ended: [] };
+    const listener: WatchListener = { event: (e) => seen.events.push(`${e.type} ${e.object.metadata.name}`), end: (error) => seen.ended.push(error) };
+    return { seen, listener };
+  };
+
+  it('hands the listener to the watch it opens, which then calls it synchronously as changes are made', async () => {
+    const fanout = new WatchFanout({ initialRv: 1 });
+    const controller = new AbortController();
+    let open!: (watch: AsyncIterable<WatchEvent>) => void;
+    const pending = new PendingWatch<WatchEvent>(new Promise((resolve) => (open = resolve)));
+    const { seen, listener } = recorder();
+    pending[LISTEN](listener);
+    open(fanout.open('ns', '1', 1, { user: { username: 'u', groups: [] }, signal: controller.signal }));
+    await new Promise((resolve) => setImmediate(resolve));
+    fanout.emit(2, { type: 'ADDED', object: widget('a', 2) });
+    // Delivered inside emit(): no await between the change and the listener.
+    assert.deepEqual(seen.events, ['ADDED a']);
+    await pending.return();
+    assert.deepEqual(seen.ended, [undefined]);
+  });
+
+  it('ends the listener with the error that kept the watch from opening', async () => {
+    const pending = new PendingWatch<WatchEvent>(Promise.reject(new StoreError('Expired', 'too old')));
+    const { seen, listener } = recorder();
+    pending[LISTEN](listener);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal((seen.ended[0] as StoreError).reason, 'Expired');
+  });
+
+  it('reads a watch that offers no listener into the listener, then ends it', async () => {
+    async function* events(): AsyncGenerator<WatchEvent> {
+      yield { type: 'ADDED', object: widget('a', 2) };
+      yield { type: 'DELETED', object: widget('a', 3) };
+    }
+    const pending = new PendingWatch<WatchEvent>(Promise.resolve(events()));
+    const { seen, listener } = recorder();
+    pending[LISTEN](listener);
+    for (let i = 0; i < 10 && seen.ended.length === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(seen.events, ['ADDED a', 'DELETED a']);
+    assert.deepEqual(seen.ended, [undefined]);
   });
 });
