@@ -36,7 +36,7 @@ export function parseAccept(header: string | undefined): readonly MediaClause[] 
 }
 
 function parseClauses(header: string): MediaClause[] {
-  if (header.trim() === '') return [{ type: 'application', subtype: 'json', params: {}, q: 1 }];
+  if (header.trim() === '') return [...NO_ACCEPT];
   const clauses = header.split(',').flatMap((raw, index) => {
     const [range, ...paramParts] = raw.split(';').map((s) => s.trim());
     if (!range) return [];

@@ -83,17 +83,15 @@ interface Series {
  * resource (a snapshot's objects), then by a short key; paths that name no served resource
  * share one map. A key made of every label, per request, showed in GET profiles.
  */
-const seriesCache = new WeakMap<ApiServerMetrics, WeakMap<object, Map<string, Series>>>();
+type SeriesCache = WeakMap<object, Map<string, Series>>;
 const NO_RESOURCE = {};
 
-function seriesOf(metrics: ApiServerMetrics, served: { resource: object; info: ResourceRequestInfo } | undefined, method: string, contentType: () => string, dryRun: string, code: number): Series {
-  let byResource = seriesCache.get(metrics);
-  if (!byResource) seriesCache.set(metrics, (byResource = new WeakMap()));
+/** `patchType`: the content type of a PATCH (APPLY is a PATCH of its own type), '' otherwise. */
+function seriesOf(metrics: ApiServerMetrics, byResource: SeriesCache, served: { resource: object; info: ResourceRequestInfo } | undefined, method: string, patchType: string, dryRun: string, code: number): Series {
   let cache = byResource.get(served?.resource ?? NO_RESOURCE);
   if (!cache) byResource.set(served?.resource ?? NO_RESOURCE, (cache = new Map()));
   const info = served?.info;
-  // Only PATCH reads the content type (APPLY); the scope is the path's shape.
-  const patchType = method === 'PATCH' ? contentType() : '';
+  // The scope is the path's shape.
   const key = info
     ? `${method}|${patchType}|${info.verb}|${info.subresource ?? ''}|${info.nameInPath ? 'r' : info.namespace !== undefined ? 'n' : 'c'}|${dryRun}|${code}`
     : `${method}|${dryRun}|${code}`;
@@ -112,6 +110,7 @@ function seriesOf(metrics: ApiServerMetrics, served: { resource: object; info: R
 
 /** The first step of every request: Audit-Id, the request log line and the request metrics. */
 export function observeRequests(metrics: ApiServerMetrics, log: Logger, options: ObserveOptions = {}): (ctx: Exchange<ObservedState>, next: () => Promise<void>) => Promise<void> {
+  const series: SeriesCache = new WeakMap();
   return async (ctx, next) => {
     const started = performance.now();
     // Only audit events carry the time a request arrived.
@@ -131,15 +130,16 @@ export function observeRequests(metrics: ApiServerMetrics, log: Logger, options:
       const seconds = (performance.now() - started) / 1000;
       const dryRun = info && info.query.size > 0 ? info.query.getAll('dryRun').join(',') : '';
       const status = ctx.status;
-      const series = seriesOf(metrics, served, ctx.method, () => ctx.header('content-type').toLowerCase(), dryRun, status);
-      series.requests.inc();
-      series.duration.observe(seconds);
+      const patchType = ctx.method === 'PATCH' ? ctx.header('content-type').toLowerCase() : '';
+      const counted = seriesOf(metrics, series, served, ctx.method, patchType, dryRun, status);
+      counted.requests.inc();
+      counted.duration.observe(seconds);
       const size = ctx.length;
-      if (typeof size === 'number') series.sizes?.observe(size);
+      if (typeof size === 'number') counted.sizes?.observe(size);
       if (options.logRequests) {
         log.info(
           {
-            verb: requestLabels(served?.info, ctx.method, ctx.header('content-type').toLowerCase()).verb,
+            verb: requestLabels(served?.info, ctx.method, patchType).verb,
             URI: ctx.url,
             user: state.user?.username,
             resp: status,

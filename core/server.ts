@@ -20,14 +20,14 @@ import type { Logger } from 'pino';
 import { parseRequestInfo, type NonResourceRequestInfo, type RequestInfo } from './request-info.ts';
 import type { RegistrySnapshot } from './snapshot.ts';
 import type { UserInfo } from './types/storage.ts';
-import { StatusError, toStatusError, unauthorized, type ResourceRef } from './status.ts';
+import { StatusError, toStatusError, unauthorized } from './status.ts';
 import { HEALTH_PATHS, METRICS_PATH, metricsReply, routeNonResource, type RouteReply } from './non-resource-routes.ts';
 import { InFlightRequests } from './in-flight.ts';
 import type { KindredMetrics } from './metrics.ts';
 import { observeRequests, requestLabels, watchMetrics, type ObservedState } from './request-metrics.ts';
 import type { AuditLog } from './audit.ts';
 import { handleResourceRequest, resolveResource } from './handlers/index.ts';
-import type { Reply } from './handlers/request.ts';
+import { refOf, type Reply } from './handlers/request.ts';
 import { isPromise, type Authenticator, type Authorizer, type MaybePromise } from './auth/types.ts';
 import type { NamespaceAdmission } from './admission/namespace-lifecycle.ts';
 import { MaxInFlightLimit, type MaxInFlightOptions } from './max-in-flight.ts';
@@ -117,10 +117,9 @@ export class KindredServer {
       watchBacklog: options.watchBacklog,
     };
     this.#maxInFlight = new MaxInFlightLimit(options.maxInFlight);
-    const observe = options.metrics
+    this.#observe = options.metrics
       ? observeRequests(options.metrics.api, options.log, { ...(options.audit ? { audit: options.audit } : {}), logRequests: options.logRequests === true })
       : this.#logRequests;
-    this.#observe = observe;
     this.#http = createSecureServer(
       {
         allowHTTP1: true,
@@ -273,8 +272,10 @@ export class KindredServer {
   };
 
   #answerError(ctx: ServedExchange, error: unknown): void {
-    const state = ctx.state;
-    const status = toStatusError(error, refOf(state), (bug) => this.#options.log.error({ err: bug, url: ctx.url }, 'unconverted error: a bug')).status;
+    const { resource, info } = ctx.state;
+    // Once the path has named a served resource, error messages name it.
+    const ref = resource && info?.isResourceRequest ? refOf({ resource, info }) : undefined;
+    const status = toStatusError(error, ref, (bug) => this.#options.log.error({ err: bug, url: ctx.url }, 'unconverted error: a bug')).status;
     // The unread rest of a refused body would be parsed as the next request: close an HTTP/1 connection.
     if (status.code === 413 && ctx.req.httpVersionMajor === 1) ctx.set('Connection', 'close');
     if ((status.code === 503 || status.code === 429) && status.details?.retryAfterSeconds) ctx.set('Retry-After', String(status.details.retryAfterSeconds));
@@ -357,9 +358,8 @@ export class KindredServer {
   }
 
   /**
-   * A resource request: the verb's handler, then its reply. Part of #admitAndRoute's await
-   * chain rather than a function of its own: every async hop costs a promise and a frame per
-   * request (issue 15).
+   * A resource request: the verb's handler, then its reply. A reply with a body is set without
+   * another async hop (#answer); only a watch is awaited (#stream).
    */
   async #route(ctx: ServedExchange, state: State): Promise<void> {
     const info = state.info;
@@ -411,14 +411,6 @@ export class KindredServer {
       this.#watches.delete(controller);
     }
   }
-}
-
-/** The names an error message gives for the request's resource, when it has one. */
-function refOf(state: Partial<State>): ResourceRef | undefined {
-  const resource = state.resource;
-  if (!resource) return undefined;
-  const name = state.info?.isResourceRequest ? state.info.name : undefined;
-  return { group: resource.group, resource: resource.plural, kind: resource.kind.names.kind, ...(name ? { name } : {}) };
 }
 
 /** TLS and HTTP/2 options that bound what one connection may hold: kube's values. */

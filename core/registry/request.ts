@@ -90,7 +90,7 @@ export function deleteContext(req: RegistryRequest, dryRun: boolean, preconditio
 }
 
 /** The names error messages need, for this request and an optional object name. */
-export function refOf(req: RegistryRequest, name?: string): ResourceRef {
+export function refOf(req: Pick<RegistryRequest, 'resource' | 'info'>, name?: string): ResourceRef {
   const ref: ResourceRef = { group: req.resource.group, resource: req.resource.plural, kind: req.resource.kind.names.kind };
   const n = name ?? req.info.name;
   if (n !== undefined) ref.name = n;
