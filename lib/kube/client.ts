@@ -45,7 +45,7 @@ export class KubeClient {
   readonly server: string;
   readonly #config: KubeConfig;
   /** The agent for the kubeconfig's current TLS material (see #agentFor). */
-  #agent: { material: string; agent: HttpsAgent } | undefined;
+  #agent: { material: Record<string, unknown>; agent: HttpsAgent } | undefined;
 
   /**
    * `kubeconfigPath` undefined: the in-cluster service account config, or with `fallback:
@@ -126,17 +126,13 @@ export class KubeClient {
    */
   #agentFor(options: RequestOptions): HttpsAgent {
     const tls: Record<string, unknown> = {};
-    const seen: Record<string, unknown> = {};
     for (const name of TLS_OPTIONS) {
       const value = (options as Record<string, unknown>)[name];
-      if (value !== undefined) {
-        tls[name] = value;
-        seen[name] = Buffer.isBuffer(value) ? value.toString('base64') : value;
-      }
+      if (value !== undefined) tls[name] = value;
       delete (options as Record<string, unknown>)[name];
     }
-    const material = JSON.stringify(seen);
-    if (this.#agent?.material !== material) {
+    // Compared by content: client-node hands fresh copies (decoded, or read from files) per request.
+    if (!this.#agent || !sameMaterial(this.#agent.material, tls)) {
       this.#agent?.agent.destroy();
       const { rejectUnauthorized, servername, ...context } = tls as { rejectUnauthorized?: boolean; servername?: string } & Record<string, unknown>;
       const agent = new HttpsAgent({
@@ -145,7 +141,7 @@ export class KubeClient {
         ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }),
         ...(servername === undefined ? {} : { servername }),
       });
-      this.#agent = { material, agent };
+      this.#agent = { material: tls, agent };
     }
     return this.#agent.agent;
   }
@@ -187,6 +183,17 @@ export class KubeClient {
       },
     );
   }
+}
+
+/** True when two sets of TLS options hold the same values (buffers byte for byte, lists item by item). */
+function sameMaterial(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return TLS_OPTIONS.every((name) => sameValue(a[name], b[name]));
+}
+
+function sameValue(x: unknown, y: unknown): boolean {
+  if (Buffer.isBuffer(x) && Buffer.isBuffer(y)) return x.equals(y);
+  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((item, i) => sameValue(item, y[i]));
+  return x === y;
 }
 
 /** The TLS options client-node sets on a request: they make up its agent's secure context. */
