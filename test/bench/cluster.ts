@@ -20,32 +20,19 @@ import { eventually } from '../support/eventually.ts';
 import { processCpuMs, startServer, type ServerProcess } from './servers.ts';
 import { NAMESPACE } from './requests.ts';
 import type { Side } from './compare.ts';
+import { benchKind } from './kinds.ts';
 
 export const DATABASES = `/apis/bench.example.com/v1/namespaces/${NAMESPACE}/databases`;
 export const HELM_RELEASES = `/apis/helm.toolkit.fluxcd.io/v2/namespaces/${NAMESPACE}/helmreleases`;
 /** The helmrelease plugin's name prefix: Database `x` is HelmRelease `db-x`. */
 export const RELEASE_PREFIX = 'db-';
 
-const DATABASE_KIND = `  - group: bench.example.com
-    names: {kind: Database, plural: databases, singular: database}
-    scope: Namespaced
-    versions:
-      - name: v1
-        served: true
-        storage: true
-        schema:
-          openAPIV3Schema:
-            type: object
-            properties:
-              spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
-              status: {type: object, x-kubernetes-preserve-unknown-fields: true}
-        subresources: {status: {}}
-    backend:
-      plugin: helmrelease
-      options:
-        prefix: ${RELEASE_PREFIX}
-        chart: {name: postgres, version: 1.x, sourceRef: {kind: HelmRepository, name: charts, namespace: flux-system}}
-`;
+const DATABASE_KIND = benchKind({
+  group: 'bench.example.com',
+  kind: 'Database',
+  plural: 'databases',
+  backend: `{plugin: helmrelease, options: {prefix: ${RELEASE_PREFIX}, chart: {name: postgres, version: 1.x, sourceRef: {kind: HelmRepository, name: charts, namespace: flux-system}}}}`,
+});
 
 export interface BenchCluster {
   backend: KubeBackend;
